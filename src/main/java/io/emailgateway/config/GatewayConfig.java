@@ -1,0 +1,75 @@
+package io.emailgateway.config;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The whole configuration, validated: every key the gateway reads is checked here or by its provider. */
+public record GatewayConfig(
+    HttpSettings http,
+    String postgresUri,
+    int postgresPoolSize,
+    PersistSettings persist,
+    String redisUri,
+    List<SourceConfig> sources,
+    JsonObject raw) {
+
+  /** The ingest and management listeners. */
+  public record HttpSettings(String host, int port, int managementPort, long maxBodyBytes, int maxInFlight) {}
+
+  /**
+   * The group commit: at most {@code maxBatchEvents} events per transaction; a request that
+   * waited longer than {@code queueTimeout} for its turn is refused (503) rather than written
+   * late; a transaction slower than {@code writeTimeout} is cancelled by PostgreSQL.
+   */
+  public record PersistSettings(int instances, int maxBatchEvents, Duration queueTimeout, Duration writeTimeout) {}
+
+  public static GatewayConfig from(JsonObject json) {
+    ConfigSection root = new ConfigSection(json, "");
+    ConfigSection http = root.section("http");
+    ConfigSection postgres = root.section("postgres");
+    ConfigSection persist = root.section("persist");
+    return new GatewayConfig(
+        new HttpSettings(
+            http.string("host", "0.0.0.0"),
+            http.integer("port", 8080, 0, 65535),
+            http.integer("management_port", 8081, 0, 65535),
+            http.integer("max_body_bytes", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+            http.integer("max_in_flight", 512, 1, 1_000_000)),
+        postgres.string("uri", ""),
+        postgres.integer("pool_size", 8, 1, 512),
+        new PersistSettings(
+            persist.integer("instances", 1, 1, 64),
+            persist.integer("max_batch_events", 5000, 1, 100_000),
+            persist.duration("queue_timeout", Duration.ofSeconds(5)),
+            persist.duration("write_timeout", Duration.ofSeconds(10))),
+        root.section("redis").string("uri", ""),
+        sources(root),
+        json);
+  }
+
+  private static List<SourceConfig> sources(ConfigSection root) {
+    List<SourceConfig> sources = root.sections("sources").stream().map(SourceConfig::from).toList();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < sources.size(); i++) {
+      if (!ids.add(sources.get(i).id())) {
+        throw ConfigException.invalid("sources[" + i + "].id", "duplicate source id '" + sources.get(i).id() + "'");
+      }
+    }
+    return sources;
+  }
+
+  public boolean embeddedPostgres() {
+    return postgresUri == null || postgresUri.isBlank();
+  }
+
+  public boolean embeddedRedis() {
+    return redisUri == null || redisUri.isBlank();
+  }
+
+  public GatewayConfig withServices(String postgres, String redis) {
+    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, sources, raw);
+  }
+}

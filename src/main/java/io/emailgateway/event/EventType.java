@@ -1,0 +1,15 @@
+package io.emailgateway.event;
+
+/** The normalized event types (the django-anymail vocabulary, DESIGN.md "Normalized event"). */
+public enum EventType {
+  QUEUED, SENT, REJECTED, FAILED, BOUNCED, DEFERRED, DELIVERED, AUTORESPONDED,
+  OPENED, CLICKED, COMPLAINED, UNSUBSCRIBED, SUBSCRIBED, UNKNOWN;
+
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public static EventType fromWireName(String name) {
+    return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+  }
+}

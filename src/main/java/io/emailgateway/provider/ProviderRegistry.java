@@ -1,0 +1,31 @@
+package io.emailgateway.provider;
+
+import io.emailgateway.config.ConfigException;
+import io.emailgateway.config.SourceConfig;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** The provider name of a source's configuration → the class that verifies and parses it. */
+public final class ProviderRegistry {
+  private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.of(
+      "sendgrid", SendGridProvider::new,
+      "mailgun", MailgunProvider::new,
+      "postmark", PostmarkProvider::new));
+
+  private ProviderRegistry() {}
+
+  /**
+   * Creates the provider of one source, validating its credentials. Throws
+   * {@link MissingCredentialsException} when none are configured, {@link ConfigException} when
+   * the provider is unknown or a credential is malformed.
+   */
+  public static WebhookProvider create(SourceConfig source) {
+    Function<SourceConfig, WebhookProvider> factory = FACTORIES.get(source.provider());
+    if (factory == null) {
+      throw ConfigException.invalid(source.settings().key("provider"),
+          "unknown provider '" + source.provider() + "', expected one of " + FACTORIES.keySet());
+    }
+    return factory.apply(source);
+  }
+}

@@ -1,0 +1,47 @@
+package io.emailgateway.provider;
+
+/**
+ * A refusal with the HTTP status the gateway answers. {@code publicMessage} is what the caller
+ * sees; {@code reason} is for the log and the metric label only (for 401 it names which check
+ * failed, which the sender must not learn).
+ */
+public class WebhookException extends RuntimeException {
+  private final int status;
+  private final String publicMessage;
+  private final String reason;
+
+  public WebhookException(int status, String publicMessage, String reason) {
+    super(reason, null, false, false);
+    this.status = status;
+    this.publicMessage = publicMessage;
+    this.reason = reason;
+  }
+
+  public static WebhookException unauthorized(String reason) {
+    return new WebhookException(401, "unauthorized", reason);
+  }
+
+  public static WebhookException badRequest(String message) {
+    return new WebhookException(400, message, "bad_request");
+  }
+
+  public static WebhookException unsupportedMediaType(String mediaType) {
+    return new WebhookException(415, "content type not accepted: " + mediaType, "unsupported_media_type");
+  }
+
+  public static WebhookException unavailable(String reason) {
+    return new WebhookException(503, "temporarily unavailable, retry later", reason);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String publicMessage() {
+    return publicMessage;
+  }
+
+  public String reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,33 @@
+package io.emailgateway.provider;
+
+import io.emailgateway.event.EmailEvent;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * One ESP's webhook: how it proves a request is authentic and how its events map to the
+ * normalized model. One instance per configured source, holding that source's credentials.
+ * Both methods run on the event loop: CPU work only, anything slower returns a future.
+ */
+public interface WebhookProvider {
+
+  /** The provider name used in configuration and in every stored event. */
+  String name();
+
+  /** Whether the ESP ever sends this media type (lower-case, without parameters); else 415. */
+  boolean acceptsContentType(String mediaType);
+
+  /**
+   * Proves the request came from the ESP, over the raw body bytes. Fails with a
+   * {@link WebhookException} of status 401 (or 400 when the request is not this ESP's shape at
+   * all); the reason is logged and counted, never sent to the caller.
+   */
+  Future<Void> authenticate(WebhookRequest request);
+
+  /**
+   * Normalizes every event of an authenticated request, in the order the ESP sent them. Throws
+   * {@link WebhookException} 400 naming what is wrong. An empty list is a valid answer (a ping,
+   * a subscription notice).
+   */
+  List<EmailEvent> parse(WebhookRequest request);
+}
