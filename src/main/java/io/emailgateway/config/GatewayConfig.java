@@ -13,11 +13,13 @@ public record GatewayConfig(
     int postgresPoolSize,
     PersistSettings persist,
     String redisUri,
+    String embeddedDataDir,
     List<SourceConfig> sources,
     JsonObject raw) {
 
   /** The ingest and management listeners. */
-  public record HttpSettings(String host, int port, int managementPort, long maxBodyBytes, int maxInFlight) {}
+  public record HttpSettings(String host, int port, int managementPort, long maxBodyBytes, int maxInFlight,
+      int instances) {}
 
   /**
    * The group commit: at most {@code maxBatchEvents} events per transaction; a request that
@@ -37,15 +39,17 @@ public record GatewayConfig(
             http.integer("port", 8080, 0, 65535),
             http.integer("management_port", 8081, 0, 65535),
             http.integer("max_body_bytes", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
-            http.integer("max_in_flight", 512, 1, 1_000_000)),
+            http.integer("max_in_flight", 512, 1, 1_000_000),
+            http.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256)),
         postgres.string("uri", ""),
         postgres.integer("pool_size", 8, 1, 512),
         new PersistSettings(
-            persist.integer("instances", 1, 1, 64),
+            persist.integer("instances", 2, 1, 64),
             persist.integer("max_batch_events", 5000, 1, 100_000),
             persist.duration("queue_timeout", Duration.ofSeconds(5)),
             persist.duration("write_timeout", Duration.ofSeconds(10))),
         root.section("redis").string("uri", ""),
+        root.section("embedded").string("data_dir", "data"),
         sources(root),
         json);
   }
@@ -70,6 +74,6 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withServices(String postgres, String redis) {
-    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, sources, raw);
+    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, sources, raw);
   }
 }

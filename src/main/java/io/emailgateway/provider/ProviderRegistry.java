@@ -21,7 +21,7 @@ public final class ProviderRegistry {
    * {@link MissingCredentialsException} when none are configured, {@link ConfigException} when
    * the provider is unknown or a credential is malformed.
    */
-  public static WebhookProvider create(SourceConfig source) {
+  public static WebhookProvider create(SourceConfig source, io.vertx.core.Vertx vertx) {
     Function<SourceConfig, WebhookProvider> factory = FACTORIES.get(source.provider());
     if (factory == null) {
       throw ConfigException.invalid(source.settings().key("provider"),

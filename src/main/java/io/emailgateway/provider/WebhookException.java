@@ -9,6 +9,7 @@ public class WebhookException extends RuntimeException {
   private final int status;
   private final String publicMessage;
   private final String reason;
+  private final java.util.Map<String, String> responseHeaders = new java.util.LinkedHashMap<>();
 
   public WebhookException(int status, String publicMessage, String reason) {
     super(reason, null, false, false);
@@ -29,8 +30,28 @@ public class WebhookException extends RuntimeException {
     return new WebhookException(415, "content type not accepted: " + mediaType, "unsupported_media_type");
   }
 
-  public static WebhookException unavailable(String reason) {
-    return new WebhookException(503, "temporarily unavailable, retry later", reason);
+  /** 503 with {@code Retry-After}: the ESP retries, so nothing is lost. */
+  public static WebhookException unavailable(String reason, int retryAfterSeconds) {
+    return new WebhookException(503, "temporarily unavailable, retry later", reason)
+        .withHeader("Retry-After", Integer.toString(retryAfterSeconds));
+  }
+
+  public static WebhookException tooLarge(long limit) {
+    return new WebhookException(413, "body larger than " + limit + " bytes", "too_large");
+  }
+
+  public static WebhookException notFound() {
+    return new WebhookException(404, "unknown source", "unknown_source");
+  }
+
+  /** A header the response must carry, such as {@code Retry-After} or a basic-auth challenge. */
+  public WebhookException withHeader(String name, String value) {
+    responseHeaders.put(name, value);
+    return this;
+  }
+
+  public java.util.Map<String, String> responseHeaders() {
+    return responseHeaders;
   }
 
   public int status() {

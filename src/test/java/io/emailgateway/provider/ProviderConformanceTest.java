@@ -44,7 +44,7 @@ class ProviderConformanceTest {
     JsonObject source = read(dir.resolve("_source.json"));
     return ConformanceCorpus.cases(provider).map(c -> DynamicTest.dynamicTest(provider + "/" + c.name(), () -> {
       JsonObject settings = source.copy().mergeIn(c.json().getJsonObject("source_settings", new JsonObject()), true);
-      WebhookProvider parser = ProviderRegistry.create(SourceConfig.from(new ConfigSection(settings, "sources[0]")));
+      WebhookProvider parser = ProviderRegistry.create(SourceConfig.from(new ConfigSection(settings, "sources[0]")), null);
       ConformanceCorpus.check(parser, c, DELIBERATE_DIFFERENCES.getOrDefault(provider, Set.of()));
     }));
   }

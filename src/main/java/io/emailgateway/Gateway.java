@@ -1,0 +1,154 @@
+package io.emailgateway;
+
+import io.emailgateway.config.GatewayConfig;
+import io.emailgateway.embedded.EmbeddedServices;
+import io.emailgateway.http.IngestVerticle;
+import io.emailgateway.http.ManagementVerticle;
+import io.emailgateway.http.ReadinessChecks;
+import io.emailgateway.http.Sources;
+import io.emailgateway.metrics.GatewayMetrics;
+import io.emailgateway.store.DatabaseBootstrap;
+import io.emailgateway.store.EventStore;
+import io.emailgateway.store.LocalCodec;
+import io.emailgateway.store.PersistRequest;
+import io.emailgateway.store.PersistResult;
+import io.emailgateway.store.PersistVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway. {@link #start} is the whole start-up as one chain: embedded services when
+ * none are configured → database created → migrations → PG pool and Redis client → persist
+ * verticles → ingest verticles → management listener. Any failed step fails the start.
+ */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final EmbeddedServices embedded = new EmbeddedServices();
+  private volatile boolean draining;
+  private GatewayConfig config;
+  private Pool pool;
+  private Redis redis;
+  private String persistDeployment;
+  private String ingestDeployment;
+  private String managementDeployment;
+
+  private Gateway(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config, Path dataDir) {
+    Gateway gateway = new Gateway(vertx);
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    return gateway.resolveServices(config, dataDir)
+        .compose(gateway::prepareDatabase)
+        .compose(schemaVersion -> gateway.connect().map(schemaVersion))
+        .compose(schemaVersion -> gateway.deploy(metrics, registry, schemaVersion))
+        .map(gateway)
+        .recover(error -> gateway.stop().transform(ignored -> Future.failedFuture(error)));
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  private Future<GatewayConfig> resolveServices(GatewayConfig configured, Path dataDir) {
+    Sources.create(configured.sources(), vertx, (source, why) ->
+        LOG.warn("source {} ({}) is DISABLED, /webhooks/{} answers 404: {}", source.id(), source.provider(), source.id(), why));
+    return vertx.executeBlocking(() -> {
+      String postgres = configured.embeddedPostgres() ? embedded.startPostgres(dataDir) : configured.postgresUri();
+      String redisUri = configured.embeddedRedis() ? embedded.startRedis() : configured.redisUri();
+      config = configured.withServices(postgres, redisUri);
+      return config;
+    });
+  }
+
+  private Future<String> prepareDatabase(GatewayConfig resolved) {
+    DatabaseBootstrap bootstrap = new DatabaseBootstrap(PgConnectOptions.fromUri(resolved.postgresUri()));
+    return vertx.executeBlocking(() -> {
+      bootstrap.createDatabaseIfMissing();
+      return bootstrap.migrate();
+    });
+  }
+
+  private Future<Void> connect() {
+    PgConnectOptions connect = PgConnectOptions.fromUri(config.postgresUri())
+        .addProperty("application_name", "email-webhook-gateway")
+        // An ack means durable: never let a server default weaken the commit the 200 waits for.
+        .addProperty("synchronous_commit", "on");
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")
+            .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+        .with(new NetClientOptions().setConnectTimeout(5000))
+        .connectingTo(connect).using(vertx).build();
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUri()).setMaxPoolSize(8));
+    vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
+    vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> deploy(GatewayMetrics metrics, PrometheusMeterRegistry registry, String schemaVersion) {
+    EventStore store = new EventStore(pool, config.persist().writeTimeout());
+    GatewayConfig.HttpSettings http = config.http();
+    return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics),
+            new DeploymentOptions().setInstances(config.persist().instances()))
+        .compose(id -> {
+          persistDeployment = id;
+          return vertx.deployVerticle(() -> new IngestVerticle(config, metrics),
+              new DeploymentOptions().setInstances(http.instances()));
+        })
+        .compose(id -> {
+          ingestDeployment = id;
+          ReadinessChecks readiness = new ReadinessChecks(pool, redis, schemaVersion);
+          return vertx.deployVerticle(new ManagementVerticle(http.host(), http.managementPort(), registry, readiness,
+              () -> draining));
+        })
+        .map(id -> {
+          managementDeployment = id;
+          LOG.info("gateway ready: webhooks on {}:{}, management on {}:{}", http.host(), http.port(), http.host(),
+              http.managementPort());
+          return null;
+        });
+  }
+
+  /**
+   * Clean shutdown: readiness goes down, the ingest listeners stop accepting and finish the
+   * requests in flight (whose replies wait for their COMMIT), the persist verticles drain their
+   * queues, then pools and embedded services close.
+   */
+  public Future<Void> stop() {
+    draining = true;
+    return undeploy(ingestDeployment)
+        .compose(v -> undeploy(persistDeployment))
+        .compose(v -> undeploy(managementDeployment))
+        .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
+        .compose(v -> {
+          if (redis != null) {
+            redis.close();
+          }
+          return vertx.executeBlocking(() -> {
+            embedded.close();
+            return null;
+          });
+        })
+        .mapEmpty();
+  }
+
+  private Future<Void> undeploy(String deployment) {
+    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+  }
+}

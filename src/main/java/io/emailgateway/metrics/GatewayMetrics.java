@@ -1,0 +1,84 @@
+package io.emailgateway.metrics;
+
+import io.emailgateway.event.EmailEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's own meters (Vert.x adds its HTTP, event-bus and pool meters to the same
+ * registry). Prometheus names: {@code gateway_webhook_requests_total}, {@code gateway_events_total},
+ * {@code gateway_events_duplicates_total}, {@code gateway_ack_latency_seconds},
+ * {@code gateway_auth_failures_total}, {@code gateway_persist_batch_events},
+ * {@code gateway_persist_batch_requests}, {@code gateway_persist_duration_seconds},
+ * {@code gateway_persist_failures_total}, {@code gateway_requests_in_flight}.
+ */
+public final class GatewayMetrics {
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final DistributionSummary batchEvents;
+  private final DistributionSummary batchRequests;
+  private final Timer persistDuration;
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    registry.gauge("gateway.requests.in.flight", inFlight);
+    batchEvents = DistributionSummary.builder("gateway.persist.batch.events")
+        .description("Events written by one group commit").publishPercentileHistogram()
+        .maximumExpectedValue(100_000.0).register(registry);
+    batchRequests = DistributionSummary.builder("gateway.persist.batch.requests")
+        .description("Webhook requests acknowledged by one group commit").publishPercentileHistogram()
+        .maximumExpectedValue(10_000.0).register(registry);
+    persistDuration = Timer.builder("gateway.persist.duration").description("One group commit, BEGIN to COMMIT")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The in-flight counter shared by every ingest verticle instance. */
+  public AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  /** One finished webhook request; {@code outcome} is a short word such as accepted, unauthorized. */
+  public void request(String source, String provider, String outcome) {
+    Counter.builder("gateway.webhook.requests").description("Webhook requests by outcome")
+        .tags("source", source, "provider", provider, "outcome", outcome).register(registry).increment();
+  }
+
+  /** A request answered 200: its events by type, its duplicates, and the time to the ack. */
+  public void acknowledged(String source, String provider, List<EmailEvent> events, int duplicates, Duration latency) {
+    for (EmailEvent event : events) {
+      Counter.builder("gateway.events").description("Events acknowledged (new or duplicate) by type")
+          .tags("source", source, "provider", provider, "type", event.type().wireName())
+          .register(registry).increment();
+    }
+    Counter.builder("gateway.events.duplicates").description("Events already stored")
+        .tags("source", source, "provider", provider).register(registry).increment(duplicates);
+    Timer.builder("gateway.ack.latency").description("Request received to 200 sent (after COMMIT)")
+        .tags("source", source, "provider", provider).publishPercentileHistogram()
+        .register(registry).record(latency);
+  }
+
+  public void authFailure(String source, String provider, String reason) {
+    Counter.builder("gateway.auth.failures").description("Requests refused with 401, by failed check")
+        .tags("source", source, "provider", provider, "reason", reason).register(registry).increment();
+  }
+
+  public void batchCommitted(int requests, int events, Duration duration) {
+    batchRequests.record(requests);
+    batchEvents.record(events);
+    persistDuration.record(duration);
+  }
+
+  public void persistFailure(String reason) {
+    Counter.builder("gateway.persist.failures").description("Group commits or queued requests that failed")
+        .tags("reason", reason).register(registry).increment();
+  }
+}

@@ -1,0 +1,11 @@
+package io.emailgateway.store;
+
+/** Event-bus addresses, all in one place. */
+public final class Addresses {
+  /** Request/reply: a {@link PersistRequest} in, a {@link PersistResult} out after COMMIT. */
+  public static final String EVENTS_PERSIST = "events.persist";
+  /** Publish: a batch was committed (wakes handlers early; they poll the outbox anyway). */
+  public static final String EVENTS_STORED = "events.stored";
+
+  private Addresses() {}
+}

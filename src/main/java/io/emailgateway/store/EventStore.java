@@ -1,0 +1,117 @@
+package io.emailgateway.store;
+
+import io.emailgateway.event.EmailEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Writes the events of several requests in one transaction: one multi-row insert, one outbox
+ * row naming the new event ids, COMMIT. Either every event of every request in the batch is
+ * committed or none is.
+ */
+public final class EventStore {
+  private final Pool pool;
+  private final Duration writeTimeout;
+
+  public EventStore(Pool pool, Duration writeTimeout) {
+    this.pool = pool;
+    this.writeTimeout = writeTimeout;
+  }
+
+  /** The outcome per request, in the order of {@code batch}, once COMMIT has returned. */
+  public Future<List<PersistResult>> insert(List<PersistRequest> batch) {
+    List<EmailEvent> events = new ArrayList<>();
+    batch.forEach(request -> events.addAll(request.events()));
+    return pool.withTransaction(connection -> insertAll(connection, events))
+        .map(newKeys -> countPerRequest(batch, newKeys));
+  }
+
+  private Future<Set<String>> insertAll(SqlConnection connection, List<EmailEvent> events) {
+    return connection.query(Sql.statementTimeout(writeTimeout.toMillis())).execute()
+        .compose(ignored -> connection.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events)))
+        .compose(rows -> {
+          Set<String> newKeys = new HashSet<>();
+          List<Long> ids = new ArrayList<>();
+          for (Row row : rows) {
+            ids.add(row.getLong("id"));
+            newKeys.add(identity(row.getString("source"), row.getString("event_key")));
+          }
+          if (ids.isEmpty()) {
+            return Future.succeededFuture(newKeys);
+          }
+          return connection.preparedQuery(Sql.INSERT_OUTBOX).execute(Tuple.of(ids.toArray(Long[]::new)))
+              .map(newKeys);
+        });
+  }
+
+  /**
+   * Attributes each newly stored key to the first request (in queue order) that carried it; any
+   * other copy of that key, in the same batch or already stored, counts as a duplicate.
+   */
+  static List<PersistResult> countPerRequest(List<PersistRequest> batch, Set<String> newKeys) {
+    Set<String> unclaimed = new HashSet<>(newKeys);
+    List<PersistResult> results = new ArrayList<>(batch.size());
+    for (PersistRequest request : batch) {
+      int accepted = 0;
+      for (EmailEvent event : request.events()) {
+        if (unclaimed.remove(identity(event.source(), stripNul(event.eventKey())))) {
+          accepted++;
+        }
+      }
+      results.add(new PersistResult(accepted, request.events().size() - accepted));
+    }
+    return results;
+  }
+
+  private static String identity(String source, String eventKey) {
+    return source + '\u0000' + eventKey;
+  }
+
+  private static Tuple columns(List<EmailEvent> events) {
+    return Tuple.tuple(List.of(
+        column(events, EmailEvent::source),
+        column(events, EmailEvent::provider),
+        column(events, EmailEvent::eventKey),
+        column(events, e -> e.type().wireName()),
+        column(events, e -> e.bounceType() == null ? null : e.bounceType().wireName()),
+        column(events, e -> e.rejectReason() == null ? null : e.rejectReason().wireName()),
+        events.stream().map(e -> OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC)).toArray(OffsetDateTime[]::new),
+        column(events, EmailEvent::messageId),
+        column(events, EmailEvent::recipient),
+        column(events, EmailEvent::sender),
+        column(events, EmailEvent::subject),
+        column(events, e -> JsonText.encode(new JsonArray(e.tags()))),
+        column(events, e -> JsonText.encode(e.metadata())),
+        column(events, EmailEvent::clickUrl),
+        column(events, EmailEvent::userAgent),
+        column(events, EmailEvent::ip),
+        column(events, EmailEvent::mtaResponse),
+        column(events, EmailEvent::description),
+        column(events, e -> JsonText.encode(e.espEvent()))));
+  }
+
+  private static String[] column(List<EmailEvent> events, Function<EmailEvent, String> field) {
+    String[] values = new String[events.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = stripNul(field.apply(events.get(i)));
+    }
+    return values;
+  }
+
+  /** PostgreSQL text cannot hold U+0000; an ESP value carrying one would fail the whole batch. */
+  static String stripNul(String value) {
+    return value == null || value.indexOf('\u0000') < 0 ? value : value.replace("\u0000", "");
+  }
+}
