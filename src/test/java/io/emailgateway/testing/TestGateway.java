@@ -1,0 +1,88 @@
+package io.emailgateway.testing;
+
+import io.emailgateway.Gateway;
+import io.emailgateway.config.GatewayConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A real gateway (real verticles, real listeners on free ports) for one test class. */
+public final class TestGateway implements AutoCloseable {
+  private final Vertx vertx;
+  private final Gateway gateway;
+  private final int port;
+  private final int managementPort;
+
+  private TestGateway(Vertx vertx, Gateway gateway, int port, int managementPort) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.port = port;
+    this.managementPort = managementPort;
+  }
+
+  /** Starts a gateway on {@code postgresUri} and the test Redis with these sources and extra settings. */
+  public static TestGateway start(String postgresUri, JsonArray sources, JsonObject overrides) {
+    int port = freePort();
+    int managementPort = freePort();
+    JsonObject config = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port).put("management_port", managementPort)
+            .put("instances", 2))
+        .put("postgres", new JsonObject().put("uri", postgresUri).put("pool_size", 4))
+        .put("redis", new JsonObject().put("uri", TestServices.redisUri()))
+        .put("sources", sources)
+        .mergeIn(overrides, true);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+        .withMetrics(new MicrometerMetricsFactory(registry)).build();
+    try {
+      Gateway gateway = Gateway.start(vertx, registry, GatewayConfig.from(config), Path.of("target/it-data"))
+          .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return new TestGateway(vertx, gateway, port, managementPort);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  @Override
+  public void close() throws Exception {
+    gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
