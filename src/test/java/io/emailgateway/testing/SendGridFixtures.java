@@ -51,14 +51,29 @@ public final class SendGridFixtures {
 
   /** Headers of a request signed with this key pair at {@code timestamp}. */
   public Map<String, String> signedHeaders(byte[] body, long timestamp) {
+    return sign(keys.getPrivate(), body, timestamp);
+  }
+
+  private static Map<String, String> sign(java.security.PrivateKey key, byte[] body, long timestamp) {
     try {
       Signature signer = Signature.getInstance("SHA256withECDSA");
-      signer.initSign(keys.getPrivate());
+      signer.initSign(key);
       signer.update(Long.toString(timestamp).getBytes(StandardCharsets.UTF_8));
       signer.update(body);
       return Map.of("Content-Type", "application/json",
           "X-Twilio-Email-Event-Webhook-Timestamp", Long.toString(timestamp),
           "X-Twilio-Email-Event-Webhook-Signature", Base64.getEncoder().encodeToString(signer.sign()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Signs with a base64 PKCS#8 private key, as written by {@code keygen sendgrid}. */
+  public static Map<String, String> signWithPrivateKey(String base64Pkcs8, byte[] body, long timestamp) {
+    try {
+      java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64Pkcs8)));
+      return sign(key, body, timestamp);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
