@@ -12,7 +12,9 @@ import io.emailgateway.store.EventStore;
 import io.emailgateway.store.LocalCodec;
 import io.emailgateway.store.PersistRequest;
 import io.emailgateway.store.PersistResult;
+import io.emailgateway.store.PersistPressure;
 import io.emailgateway.store.PersistVerticle;
+import io.emailgateway.ratelimit.RateLimitMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -26,6 +28,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,11 +107,15 @@ public final class Gateway {
   private Future<Void> deploy(GatewayMetrics metrics, PrometheusMeterRegistry registry, String schemaVersion) {
     EventStore store = new EventStore(pool, config.persist().writeTimeout());
     GatewayConfig.HttpSettings http = config.http();
-    return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics),
+    PersistPressure pressure = new PersistPressure();
+    AtomicLong bytesInFlight = new AtomicLong();
+    RateLimitMetrics rateLimitMetrics = new RateLimitMetrics(registry, config.protection().failOpen());
+    return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics, pressure),
             new DeploymentOptions().setInstances(config.persist().instances()))
         .compose(id -> {
           persistDeployment = id;
-          return vertx.deployVerticle(() -> new IngestVerticle(config, metrics),
+          return vertx.deployVerticle(() -> new IngestVerticle(config, metrics, rateLimitMetrics, redis, pressure,
+                  bytesInFlight),
               new DeploymentOptions().setInstances(http.instances()));
         })
         .compose(id -> {

@@ -1,5 +1,7 @@
 package io.emailgateway.config;
 
+import io.emailgateway.ratelimit.Cidrs;
+import io.emailgateway.ratelimit.LimitRule;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashSet;
@@ -14,12 +16,21 @@ public record GatewayConfig(
     PersistSettings persist,
     String redisUri,
     String embeddedDataDir,
+    Protection protection,
     List<SourceConfig> sources,
     JsonObject raw) {
 
   /** The ingest and management listeners. */
   public record HttpSettings(String host, int port, int managementPort, long maxBodyBytes, int maxInFlight,
-      int instances) {}
+      long maxInFlightBytes, int instances) {}
+
+  /**
+   * Limits that keep bursts and floods from hurting the gateway: the per-IP limit (null = none),
+   * what to do when Redis fails, the proxies trusted to set X-Forwarded-For, the replay cache's
+   * TTL, and the persist-queue age past which new requests are shed with 503.
+   */
+  public record Protection(LimitRule perIp, boolean failOpen, Duration redisTimeout, Cidrs trustedProxies,
+      Duration replayTtl, Duration shedAfter) {}
 
   /**
    * The group commit: at most {@code maxBatchEvents} events per transaction; a request that
@@ -40,6 +51,7 @@ public record GatewayConfig(
             http.integer("management_port", 8081, 0, 65535),
             http.integer("max_body_bytes", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
             http.integer("max_in_flight", 512, 1, 1_000_000),
+            http.integer("max_in_flight_bytes", 256 * 1024 * 1024, 1024, Integer.MAX_VALUE),
             http.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256)),
         postgres.string("uri", ""),
         postgres.integer("pool_size", 8, 1, 512),
@@ -50,8 +62,20 @@ public record GatewayConfig(
             persist.duration("write_timeout", Duration.ofSeconds(10))),
         root.section("redis").string("uri", ""),
         root.section("embedded").string("data_dir", "data"),
+        protection(root),
         sources(root),
         json);
+  }
+
+  private static Protection protection(ConfigSection root) {
+    ConfigSection limits = root.section("rate_limiting");
+    return new Protection(
+        LimitRule.from(root, "rate_limit_per_ip"),
+        limits.bool("fail_open", true),
+        limits.duration("redis_timeout", Duration.ofMillis(250)),
+        Cidrs.parse(root.section("http").key("trusted_proxies"), root.section("http").strings("trusted_proxies")),
+        root.section("replay_cache").duration("ttl", Duration.ofMinutes(10)),
+        root.section("persist").duration("shed_after", Duration.ofSeconds(1)));
   }
 
   private static List<SourceConfig> sources(ConfigSection root) {
@@ -74,6 +98,6 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withServices(String postgres, String redis) {
-    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, sources, raw);
+    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, protection, sources, raw);
   }
 }

@@ -5,28 +5,34 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.IntPredicate;
 
 /**
- * Collects the raw body bytes, exactly as sent (signatures cover them), refusing with 413 as soon
- * as the declared or received length passes the limit, so an oversized body is never buffered.
+ * Collects the raw body bytes, exactly as sent (signatures cover them). Refuses with 413 as soon
+ * as the declared or received length passes the limit, and with 503 when the shared byte budget
+ * ({@code reserve}) is exhausted, so an oversized or excess body is never buffered.
  */
 final class BodyReader {
   private BodyReader() {}
 
-  static Future<Buffer> read(HttpServerRequest request, long limit) {
-    String declared = request.getHeader("Content-Length");
-    if (declared != null && parseLength(declared) > limit) {
+  static Future<Buffer> read(HttpServerRequest request, long limit, IntPredicate reserve) {
+    long declared = parseLength(request.getHeader("Content-Length"));
+    if (declared > limit) {
       return Future.failedFuture(WebhookException.tooLarge(limit));
     }
     Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.max(0, Math.min(parseLength(declared), limit)));
+    Buffer body = Buffer.buffer((int) Math.max(256, declared));
     request.handler(chunk -> {
-      if (body.length() + chunk.length() > limit) {
-        request.handler(null);
-        promise.tryFail(WebhookException.tooLarge(limit));
+      if (promise.future().isComplete()) {
         return;
       }
-      body.appendBuffer(chunk);
+      if (body.length() + chunk.length() > limit) {
+        promise.tryFail(WebhookException.tooLarge(limit));
+      } else if (!reserve.test(chunk.length())) {
+        promise.tryFail(WebhookException.unavailable("max_in_flight_bytes", 1));
+      } else {
+        body.appendBuffer(chunk);
+      }
     });
     request.exceptionHandler(promise::tryFail);
     request.endHandler(v -> promise.tryComplete(body));
@@ -36,7 +42,7 @@ final class BodyReader {
 
   private static long parseLength(String value) {
     try {
-      return Long.parseLong(value.trim());
+      return value == null ? 0 : Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       return 0;
     }

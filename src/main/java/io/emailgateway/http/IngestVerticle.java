@@ -5,7 +5,12 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.metrics.GatewayMetrics;
 import io.emailgateway.provider.WebhookException;
 import io.emailgateway.provider.WebhookRequest;
+import io.emailgateway.ratelimit.ClientAddress;
+import io.emailgateway.ratelimit.RateLimitMetrics;
+import io.emailgateway.ratelimit.RedisRateLimiter;
+import io.emailgateway.ratelimit.ReplayCache;
 import io.emailgateway.store.Addresses;
+import io.emailgateway.store.PersistPressure;
 import io.emailgateway.store.PersistRequest;
 import io.emailgateway.store.PersistResult;
 import io.vertx.core.Future;
@@ -17,18 +22,22 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook endpoint, on the event loop (one instance per core): admit, read, authenticate,
- * parse, hand the events to the group commit, and answer 200 only after COMMIT. Every refusal is
- * a {@link WebhookException} turned into a response by {@link IngestFailures}.
+ * The webhook endpoint, on the event loop (one instance per core). Each request goes through the
+ * steps of DESIGN.md in order: source → admission → client address → per-IP limit → content type
+ * → body → authentication → replay cache → parse → per-source limit → group commit → 200. Every
+ * refusal is a {@link WebhookException} turned into a response by {@link IngestFailures}.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
@@ -36,38 +45,52 @@ public final class IngestVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
+  private final RateLimitMetrics rateLimitMetrics;
+  private final Redis redis;
+  private final Admission admission;
   private final DeliveryOptions persistDelivery;
   private Map<String, Sources.Source> sources;
+  private RateLimits limits;
+  private ReplayCache replays;
+  private ClientAddress clientAddress;
   private HttpServer server;
 
-  public IngestVerticle(GatewayConfig config, GatewayMetrics metrics) {
+  public IngestVerticle(GatewayConfig config, GatewayMetrics metrics, RateLimitMetrics rateLimitMetrics, Redis redis,
+      PersistPressure pressure, AtomicLong bytesInFlight) {
     this.config = config;
     this.metrics = metrics;
+    this.rateLimitMetrics = rateLimitMetrics;
+    this.redis = redis;
+    this.admission = new Admission(config, metrics, pressure, bytesInFlight);
     GatewayConfig.PersistSettings persist = config.persist();
     // Longer than the persist verticle's own bounds (queue wait + server-side statement timeout),
-    // so the reply, success or 503, normally arrives before this fires.
+    // so its reply, success or 503, normally arrives before this fires.
     long timeout = persist.queueTimeout().plus(persist.writeTimeout()).plusSeconds(5).toMillis();
     this.persistDelivery = new DeliveryOptions().setSendTimeout(timeout);
   }
 
   @Override
   public Future<?> start() {
+    GatewayConfig.Protection protection = config.protection();
     sources = Sources.create(config.sources(), vertx, (source, why) -> { });
+    limits = new RateLimits(new RedisRateLimiter(redis, protection.redisTimeout(), protection.failOpen(), rateLimitMetrics),
+        protection.perIp(), rateLimitMetrics);
+    replays = new ReplayCache(redis, protection.replayTtl(), protection.redisTimeout());
+    clientAddress = new ClientAddress(protection.trustedProxies());
     Router router = Router.router(vertx);
     router.route(HttpMethod.HEAD, "/webhooks/:source").handler(this::urlCheck);
     router.get("/webhooks/:source").handler(this::urlCheck);
     router.post("/webhooks/:source").handler(this::ingest);
     router.route().failureHandler(new IngestFailures(metrics));
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.http().host()).setPort(config.http().port())
-        .setCompressionSupported(false).setDecompressionSupported(true));
+        .setHost(config.http().host()).setPort(config.http().port()).setDecompressionSupported(true));
     return server.requestHandler(router).listen();
   }
 
   /** Stops accepting connections and lets requests in flight finish (their replies come after COMMIT). */
   @Override
   public Future<?> stop() {
-    return server.shutdown(30, java.util.concurrent.TimeUnit.SECONDS);
+    return server.shutdown(30, TimeUnit.SECONDS);
   }
 
   /** ESPs check a URL exists before sending to it (Mandrill HEAD, Unisender Go GET). */
@@ -86,36 +109,51 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     ctx.put(SOURCE, source);
-    if (!admit(ctx)) {
+    if (!admission.admit(ctx, source.id())) {
       return;
     }
     Instant received = Instant.now();
-    String mediaType = mediaType(ctx.request().getHeader("Content-Type"));
-    if (!source.provider().acceptsContentType(mediaType)) {
-      ctx.fail(WebhookException.unsupportedMediaType(mediaType));
+    String client = clientAddress.resolve(ctx.request().remoteAddress().hostAddress(),
+        ctx.request().getHeader("X-Forwarded-For"));
+    if (!source.allowedCidrs().isEmpty() && !source.allowedCidrs().contains(client)) {
+      ctx.fail(WebhookException.unauthorized("address_not_allowed"));
       return;
     }
-    BodyReader.read(ctx.request(), config.http().maxBodyBytes())
+    String mediaType = mediaType(ctx.request().getHeader("Content-Type"));
+    limits.perIp(client, source.id())
+        .compose(v -> source.provider().acceptsContentType(mediaType) ? Future.succeededFuture()
+            : Future.failedFuture(WebhookException.unsupportedMediaType(mediaType)))
+        .compose(v -> BodyReader.read(ctx.request(), config.http().maxBodyBytes(),
+            bytes -> admission.reserve(ctx, source.id(), bytes)))
         .map(body -> new WebhookRequest(source.id(), mediaType, ctx.request().headers(), ctx.queryParams(),
-            body, ctx.request().remoteAddress().hostAddress(), received))
+            body, client, received))
         .compose(request -> source.provider().authenticate(request).map(v -> request))
-        .map(request -> source.provider().parse(request))
-        .compose(events -> persist(events).map(result -> {
-          acknowledge(ctx, source, events, result, received);
-          return result;
-        }))
+        .compose(request -> store(source, request))
+        .onSuccess(ack -> acknowledge(ctx, source, ack, received))
         .onFailure(ctx::fail);
   }
 
-  /** Bounds the requests held in memory across all instances; past the bound, 503 at once. */
-  private boolean admit(RoutingContext ctx) {
-    if (metrics.inFlight().incrementAndGet() > config.http().maxInFlight()) {
-      metrics.inFlight().decrementAndGet();
-      ctx.fail(WebhookException.unavailable("saturated", 1));
-      return false;
-    }
-    ctx.addEndHandler(v -> metrics.inFlight().decrementAndGet());
-    return true;
+  /** Events of one acknowledged request and what the store made of them. */
+  private record Ack(List<EmailEvent> events, PersistResult result) {}
+
+  /** Replay cache → parse → per-source limit → group commit → remember the nonce. */
+  private Future<Ack> store(Sources.Source source, WebhookRequest request) {
+    String nonce = source.provider().replayNonce(request);
+    Future<Integer> seen = nonce == null ? Future.succeededFuture() : replays.seen(source.id(), nonce);
+    return seen.compose(previous -> {
+      if (previous != null) {
+        return Future.succeededFuture(new Ack(List.of(), new PersistResult(0, previous)));
+      }
+      List<EmailEvent> events = source.provider().parse(request);
+      return limits.perSource(source, events.size())
+          .compose(v -> persist(events))
+          .map(result -> {
+            if (nonce != null) {
+              replays.remember(source.id(), nonce, events.size());
+            }
+            return new Ack(events, result);
+          });
+    });
   }
 
   private Future<PersistResult> persist(List<EmailEvent> events) {
@@ -130,13 +168,12 @@ public final class IngestVerticle extends VerticleBase {
         });
   }
 
-  private void acknowledge(RoutingContext ctx, Sources.Source source, List<EmailEvent> events,
-      PersistResult result, Instant received) {
-    metrics.acknowledged(source.id(), source.providerName(), events, result.duplicates(),
+  private void acknowledge(RoutingContext ctx, Sources.Source source, Ack ack, Instant received) {
+    metrics.acknowledged(source.id(), source.providerName(), ack.events(), ack.result().duplicates(),
         Duration.between(received, Instant.now()));
     metrics.request(source.id(), source.providerName(), "accepted");
     ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("accepted", result.accepted()).put("duplicates", result.duplicates()).encode());
+        .end(new JsonObject().put("accepted", ack.result().accepted()).put("duplicates", ack.result().duplicates()).encode());
   }
 
   static Sources.Source sourceOf(RoutingContext ctx) {

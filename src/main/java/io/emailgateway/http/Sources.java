@@ -2,6 +2,8 @@ package io.emailgateway.http;
 
 import io.emailgateway.config.SourceConfig;
 import io.emailgateway.provider.MissingCredentialsException;
+import io.emailgateway.ratelimit.Cidrs;
+import io.emailgateway.ratelimit.LimitRule;
 import io.emailgateway.provider.ProviderRegistry;
 import io.emailgateway.provider.WebhookProvider;
 import io.vertx.core.Vertx;
@@ -16,7 +18,7 @@ import java.util.function.BiConsumer;
  */
 public final class Sources {
   /** One enabled webhook URL. */
-  public record Source(SourceConfig config, WebhookProvider provider) {
+  public record Source(SourceConfig config, WebhookProvider provider, LimitRule rateLimit, Cidrs allowedCidrs) {
     public String id() {
       return config.id();
     }
@@ -41,7 +43,9 @@ public final class Sources {
         continue;
       }
       try {
-        sources.put(config.id(), new Source(config, ProviderRegistry.create(config, vertx)));
+        LimitRule rateLimit = LimitRule.from(config.settings(), "rate_limit");
+        Cidrs allowed = Cidrs.parse(config.settings().key("allowed_cidrs"), config.settings().strings("allowed_cidrs"));
+        sources.put(config.id(), new Source(config, ProviderRegistry.create(config, vertx), rateLimit, allowed));
       } catch (MissingCredentialsException e) {
         onDisabled.accept(config, e.getMessage());
       }

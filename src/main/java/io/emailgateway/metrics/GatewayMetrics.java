@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code gateway_events_duplicates_total}, {@code gateway_ack_latency_seconds},
  * {@code gateway_auth_failures_total}, {@code gateway_persist_batch_events},
  * {@code gateway_persist_batch_requests}, {@code gateway_persist_duration_seconds},
- * {@code gateway_persist_failures_total}, {@code gateway_requests_in_flight}.
+ * {@code gateway_persist_failures_total}, {@code gateway_requests_in_flight}, {@code gateway_shed_total}.
  */
 public final class GatewayMetrics {
   private final MeterRegistry registry;
@@ -75,6 +75,12 @@ public final class GatewayMetrics {
     batchRequests.record(requests);
     batchEvents.record(events);
     persistDuration.record(duration);
+  }
+
+  /** A request refused with 503 before its body was read, to keep memory and queues bounded. */
+  public void shed(String source, String reason) {
+    Counter.builder("gateway.shed").description("Requests shed with 503 by admission control")
+        .tags("source", source, "reason", reason).register(registry).increment();
   }
 
   public void persistFailure(String reason) {

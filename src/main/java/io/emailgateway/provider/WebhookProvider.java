@@ -30,4 +30,13 @@ public interface WebhookProvider {
    * a subscription notice).
    */
   List<EmailEvent> parse(WebhookRequest request);
+
+  /**
+   * The nonce of this request when the ESP's scheme has one (Mailgun's token, a Standard Webhooks
+   * message id) — called only after {@link #authenticate} succeeded. The gateway remembers it once
+   * the request is stored and answers a replay as a duplicate without touching the database.
+   */
+  default String replayNonce(WebhookRequest request) {
+    return null;
+  }
 }

@@ -28,19 +28,24 @@ public final class PersistVerticle extends VerticleBase {
   private final EventStore store;
   private final PersistSettings settings;
   private final GatewayMetrics metrics;
+  private final PersistPressure pressure;
   private final ArrayDeque<Message<PersistRequest>> queue = new ArrayDeque<>();
+  private java.util.concurrent.atomic.AtomicLong oldest;
+  private long inFlightSince;
   private MessageConsumer<PersistRequest> consumer;
   private boolean writing;
   private Promise<Void> drained;
 
-  public PersistVerticle(EventStore store, PersistSettings settings, GatewayMetrics metrics) {
+  public PersistVerticle(EventStore store, PersistSettings settings, GatewayMetrics metrics, PersistPressure pressure) {
     this.store = store;
     this.settings = settings;
     this.metrics = metrics;
+    this.pressure = pressure;
   }
 
   @Override
   public Future<?> start() {
+    oldest = pressure.register();
     consumer = vertx.eventBus().localConsumer(Addresses.EVENTS_PERSIST, this::enqueue);
     return consumer.completion();
   }
@@ -51,11 +56,12 @@ public final class PersistVerticle extends VerticleBase {
     if (!writing) {
       drained.complete();
     }
-    return consumer.unregister().compose(v -> drained.future());
+    return consumer.unregister().compose(v -> drained.future()).onComplete(v -> pressure.unregister(oldest));
   }
 
   private void enqueue(Message<PersistRequest> message) {
     queue.add(message);
+    publishOldest();
     if (!writing) {
       writeNextBatch();
     }
@@ -63,6 +69,8 @@ public final class PersistVerticle extends VerticleBase {
 
   private void writeNextBatch() {
     List<Message<PersistRequest>> batch = takeBatch();
+    inFlightSince = batch.isEmpty() ? 0 : batch.get(0).body().enqueuedAtNanos();
+    publishOldest();
     if (batch.isEmpty()) {
       writing = false;
       if (drained != null) {
@@ -88,6 +96,11 @@ public final class PersistVerticle extends VerticleBase {
           batch.forEach(message -> message.fail(503, "store unavailable"));
         })
         .onComplete(done -> writeNextBatch());
+  }
+
+  private void publishOldest() {
+    long since = inFlightSince != 0 ? inFlightSince : queue.isEmpty() ? 0 : queue.peek().body().enqueuedAtNanos();
+    oldest.set(since);
   }
 
   /** Queued requests up to the event cap (at least one, whatever its size); stale ones are refused. */
