@@ -151,6 +151,7 @@ public final class SendGridProvider implements WebhookProvider {
   private EmailEvent toEvent(JsonObject e, Instant receivedAt) {
     String kind = JsonFields.text(e, "event");
     EventType type = kind == null ? EventType.UNKNOWN : EVENT_TYPES.getOrDefault(kind, EventType.UNKNOWN);
+    boolean engagement = type == EventType.OPENED || type == EventType.CLICKED;
     EmailEvent.Builder event = EmailEvent.builder(sourceId, name())
         .type(type)
         .eventKey(nonBlank(JsonFields.text(e, "sg_event_id")))
@@ -161,24 +162,30 @@ public final class SendGridProvider implements WebhookProvider {
         .metadata(metadata(e))
         .clickUrl(JsonFields.text(e, "url"))
         .userAgent(JsonFields.text(e, "useragent"))
+        .ip(engagement ? JsonFields.text(e, "ip") : null)
         .espEvent(e);
-    if (type == EventType.OPENED || type == EventType.CLICKED) {
-      event.ip(JsonFields.text(e, "ip"));
-    }
-    if (type == EventType.REJECTED) {
-      // Dropped before reaching any MTA: no SMTP response, the reason is SendGrid's own words.
-      String reason = JsonFields.text(e, "reason");
-      String dropType = JsonFields.text(e, "type");
-      String cause = dropType != null ? dropType : reason;
-      event.rejectReason(DROP_REASONS.getOrDefault(lower(cause), RejectReason.OTHER)).description(reason);
-    } else {
-      String response = JsonFields.text(e, "response");
-      event.mtaResponse(response != null ? response : JsonFields.text(e, "reason"));
-    }
-    if (type == EventType.BOUNCED) {
-      event.bounceType(bounceType(JsonFields.text(e, "type"))).description(JsonFields.text(e, "bounce_classification"));
-    }
+    describeOutcome(event, type, e);
     return event.build();
+  }
+
+  /**
+   * A dropped message never reached an MTA: its {@code type} (else {@code reason}) says why and
+   * {@code reason} is SendGrid's own words. Everything else carries the MTA's {@code response}
+   * (delivered, deferred) or {@code reason} (bounce).
+   */
+  private static void describeOutcome(EmailEvent.Builder event, EventType type, JsonObject e) {
+    String reason = JsonFields.text(e, "reason");
+    String subtype = JsonFields.text(e, "type");
+    if (type == EventType.REJECTED) {
+      String cause = subtype != null ? subtype : reason == null ? "" : reason;
+      event.rejectReason(DROP_REASONS.getOrDefault(cause.toLowerCase(Locale.ROOT), RejectReason.OTHER)).description(reason);
+      return;
+    }
+    String response = JsonFields.text(e, "response");
+    event.mtaResponse(response != null ? response : reason);
+    if (type == EventType.BOUNCED) {
+      event.bounceType(bounceType(subtype)).description(JsonFields.text(e, "bounce_classification"));
+    }
   }
 
   /** A bounce's {@code type}: {@code bounce} is permanent, {@code blocked} a temporary refusal SendGrid gave up on. */
@@ -191,15 +198,12 @@ public final class SendGridProvider implements WebhookProvider {
 
   private static Instant occurredAt(JsonObject e, Instant receivedAt) {
     Object timestamp = e.getValue("timestamp");
-    try {
-      if (timestamp instanceof Number seconds) {
-        return Timestamps.fromEpochSeconds(seconds);
+    if (timestamp instanceof Number || timestamp instanceof String) {
+      try {
+        return Timestamps.fromEpochSeconds(timestamp.toString());
+      } catch (DateTimeParseException notUnixSeconds) {
+        return receivedAt;
       }
-      if (timestamp instanceof String seconds) {
-        return Timestamps.fromEpochSeconds(seconds);
-      }
-    } catch (DateTimeParseException | ArithmeticException e2) {
-      return receivedAt;
     }
     return receivedAt;
   }
@@ -260,9 +264,5 @@ public final class SendGridProvider implements WebhookProvider {
 
   private static String nonBlank(String value) {
     return value == null || value.isBlank() ? null : value;
-  }
-
-  private static String lower(String value) {
-    return value == null ? "" : value.toLowerCase(Locale.ROOT);
   }
 }

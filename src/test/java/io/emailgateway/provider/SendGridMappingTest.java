@@ -160,9 +160,12 @@ class SendGridMappingTest {
 
   @Test
   void eventKeyIsTheSgEventIdOfEveryCorpusFixture() {
-    ConformanceCorpus.cases("sendgrid").filter(c -> c.json().getJsonArray("expected").getJsonObject(0).containsKey("event_id"))
-        .forEach(c -> assertThat(provider.parse(c.request()).get(0).eventKey()).as(c.name())
-            .isEqualTo(ConformanceCorpus.expectedEventId(c, 0)));
+    List<ConformanceCorpus.Case> withIds = ConformanceCorpus.cases("sendgrid")
+        .filter(c -> c.name().startsWith("test_") && c.json().getJsonArray("expected").getJsonObject(0).containsKey("event_id"))
+        .toList();
+    assertThat(withIds).hasSizeGreaterThanOrEqualTo(8);
+    withIds.forEach(c -> assertThat(provider.parse(c.request()).get(0).eventKey()).as(c.name())
+        .isEqualTo(ConformanceCorpus.expectedEventId(c, 0)));
   }
 
   @Test
