@@ -59,7 +59,9 @@ public final class Main {
   private static void shutdown(Gateway gateway, Vertx vertx) {
     LOG.info("shutting down: no new requests, finishing those in flight");
     try {
-      gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // Close Vert.x from this thread, not from a callback on one of the event loops it shuts down.
+      gateway.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("shut down cleanly");
     } catch (Exception e) {
       LOG.error("shutdown did not finish cleanly: {}", e.toString());

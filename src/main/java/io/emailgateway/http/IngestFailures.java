@@ -35,7 +35,7 @@ final class IngestFailures implements Handler<RoutingContext> {
     }
     ctx.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json");
     refusal.responseHeaders().forEach(ctx.response()::putHeader);
-    if (refusal.status() >= 400 && !ctx.request().isEnded()) {
+    if (refusal.status() >= 400 && !ctx.request().isEnded() || "draining".equals(refusal.reason())) {
       // The body was not read (refused before it): close after answering instead of draining it.
       ctx.response().putHeader("Connection", "close");
     }

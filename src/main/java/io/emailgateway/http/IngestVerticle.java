@@ -14,6 +14,7 @@ import io.emailgateway.store.PersistPressure;
 import io.emailgateway.store.PersistRequest;
 import io.emailgateway.store.PersistResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
@@ -28,7 +29,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
   private static final String SOURCE = "gateway.source";
+  private static final long DRAIN_LIMIT_MILLIS = 30_000;
 
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
@@ -54,6 +55,8 @@ public final class IngestVerticle extends VerticleBase {
   private ReplayCache replays;
   private ClientAddress clientAddress;
   private HttpServer server;
+  private boolean draining;
+  private int inFlightHere;
 
   public IngestVerticle(GatewayConfig config, GatewayMetrics metrics, RateLimitMetrics rateLimitMetrics, Redis redis,
       PersistPressure pressure, AtomicLong bytesInFlight) {
@@ -83,14 +86,31 @@ public final class IngestVerticle extends VerticleBase {
     router.post("/webhooks/:source").handler(this::ingest);
     router.route().failureHandler(new IngestFailures(metrics));
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.http().host()).setPort(config.http().port()).setDecompressionSupported(true));
+        .setHost(config.http().host()).setPort(config.http().port()).setDecompressionSupported(true)
+        // No h2c upgrade: ESPs post HTTP/1.1 (TLS ends at the ingress); an upgrade attempt just stays on 1.1.
+        .setHttp2ClearTextEnabled(false));
     return server.requestHandler(router).listen();
   }
 
-  /** Stops accepting connections and lets requests in flight finish (their replies come after COMMIT). */
+  /**
+   * Drains, then closes: new requests get 503 (with {@code Connection: close}) while the requests
+   * in flight finish — their replies still wait for COMMIT — then the listener and every idle
+   * keep-alive connection close. Bounded by {@link #DRAIN_LIMIT_MILLIS}.
+   */
   @Override
   public Future<?> stop() {
-    return server.shutdown(30, TimeUnit.SECONDS);
+    draining = true;
+    Promise<Void> drained = Promise.promise();
+    awaitIdle(drained, System.currentTimeMillis() + DRAIN_LIMIT_MILLIS);
+    return drained.future().compose(v -> server.close());
+  }
+
+  private void awaitIdle(Promise<Void> drained, long deadline) {
+    if (inFlightHere == 0 || System.currentTimeMillis() > deadline) {
+      drained.complete();
+    } else {
+      vertx.setTimer(20, id -> awaitIdle(drained, deadline));
+    }
   }
 
   /** ESPs check a URL exists before sending to it (Mandrill HEAD, Unisender Go GET). */
@@ -109,6 +129,12 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     ctx.put(SOURCE, source);
+    if (draining) {
+      ctx.fail(WebhookException.unavailable("draining", 1));
+      return;
+    }
+    inFlightHere++;
+    ctx.addEndHandler(v -> inFlightHere--);
     if (!admission.admit(ctx, source.id())) {
       return;
     }

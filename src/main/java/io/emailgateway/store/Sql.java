@@ -8,7 +8,10 @@ final class Sql {
    * One statement for a whole group commit: each column arrives as one array parameter and
    * {@code unnest} turns them back into rows. Duplicates (already stored, or twice in this batch)
    * are skipped by {@code ON CONFLICT DO NOTHING}; {@code RETURNING} names the rows that are new.
-   * Tags and JSON columns travel as JSON text because PostgreSQL arrays cannot nest.
+   * Tags and JSON columns travel as JSON text because PostgreSQL arrays cannot nest. Rows are
+   * inserted in key order so that two group commits with overlapping keys (an ESP retry racing
+   * its original on another persist verticle) take their index locks in the same order and wait
+   * for each other instead of deadlocking.
    */
   static final String INSERT_EVENTS = """
       INSERT INTO events (source, provider, event_key, type, bounce_type, reject_reason, occurred_at,
@@ -22,10 +25,10 @@ final class Sql {
                     $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
                     $19::text[])
-             WITH ORDINALITY AS u(source, provider, event_key, type, bounce_type, reject_reason,
-                                  occurred_at, message_id, recipient, sender, subject, tags, metadata,
-                                  click_url, user_agent, ip, mta_response, description, esp_event, ord)
-       ORDER BY u.ord
+             AS u(source, provider, event_key, type, bounce_type, reject_reason, occurred_at,
+                  message_id, recipient, sender, subject, tags, metadata, click_url, user_agent, ip,
+                  mta_response, description, esp_event)
+       ORDER BY u.source, u.event_key
       ON CONFLICT (source, event_key) DO NOTHING
       RETURNING id, source, event_key""";
 

@@ -75,7 +75,9 @@ public final class TestGateway implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    // vertx.close() from the test thread, not from a callback on one of the event loops it shuts down.
+    gateway.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   public static int freePort() {
