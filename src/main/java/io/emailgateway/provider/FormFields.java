@@ -1,7 +1,6 @@
 package io.emailgateway.provider;
 
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -18,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -76,15 +76,20 @@ public final class FormFields {
 
   private static FormFields multipart(WebhookRequest request) {
     String contentType = request.header("Content-Type");
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).contains("boundary=")) {
+      throw WebhookException.badRequest("multipart form body without a boundary parameter");
+    }
     DefaultFullHttpRequest nettyRequest = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
         Unpooled.wrappedBuffer(request.bodyBytes()));
-    nettyRequest.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType == null ? "" : contentType);
+    nettyRequest.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpPostMultipartRequestDecoder decoder = null;
     try {
       decoder = new HttpPostMultipartRequestDecoder(new DefaultHttpDataFactory(false), nettyRequest,
           StandardCharsets.UTF_8, MAX_FIELDS, -1);
       return new FormFields(attributes(decoder.getBodyHttpDatas()));
-    } catch (DecoderException | IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Netty reports most malformed bodies as DecoderException, but some (a truncated
+      // Content-Disposition) as IndexOutOfBoundsException: any failure on these bytes is the sender's.
       throw WebhookException.badRequest("multipart form body is malformed");
     } finally {
       if (decoder != null) {
