@@ -58,7 +58,7 @@ final class MailgunLegacyEvents {
         .bounceType(type == EventType.BOUNCED ? bounceType(code) : null)
         .rejectReason(rejectReason(code))
         .occurredAt(occurredAt(form.last("timestamp"), receivedAt))
-        .messageId(MailgunProvider.angleBracketed(firstNonNull(form.first("Message-Id"), form.first("message-id"))))
+        .messageId(MailgunEvents.angleBracketed(firstNonNull(form.first("Message-Id"), form.first("message-id"))))
         .recipient(form.first("recipient"))
         .tags(tags.isEmpty() ? form.all("X-Mailgun-Tag") : tags)
         .metadata(metadata(event, form))

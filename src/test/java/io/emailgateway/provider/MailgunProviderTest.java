@@ -160,6 +160,13 @@ class MailgunProviderTest {
   }
 
   @Test
+  void withATimestampToleranceAnOutOfRangeSignedTimestampIsRefusedNotACrash() {
+    String timestamp = "99999999999999999";
+    String body = signedBody(timestamp, "tok", hmacHex("key-test", timestamp + "tok"));
+    assertRefused(provider(new JsonObject().put("timestamp_tolerance", "24h"), "key-test"), json(body));
+  }
+
+  @Test
   void aToleranceShorterThanMailgunsRetrySpanIsAConfigurationError() {
     assertThatThrownBy(() -> provider(new JsonObject().put("timestamp_tolerance", "5m"), "key-test"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("sources[0].timestamp_tolerance");
@@ -314,10 +321,10 @@ class MailgunProviderTest {
 
   @Test
   void aRejectedEventWithoutRecipientTakesTheSingleAddressOfTheToHeader() {
-    assertThat(MailgunProvider.singleAddress("Recipient Name <recipient@example.org>")).isEqualTo("recipient@example.org");
-    assertThat(MailgunProvider.singleAddress("recipient@example.org")).isEqualTo("recipient@example.org");
-    assertThat(MailgunProvider.singleAddress("A <a@example.org>, B <b@example.org>")).isNull();
-    assertThat(MailgunProvider.singleAddress("undisclosed-recipients:;")).isNull();
+    assertThat(MailgunEvents.singleAddress("Recipient Name <recipient@example.org>")).isEqualTo("recipient@example.org");
+    assertThat(MailgunEvents.singleAddress("recipient@example.org")).isEqualTo("recipient@example.org");
+    assertThat(MailgunEvents.singleAddress("A <a@example.org>, B <b@example.org>")).isNull();
+    assertThat(MailgunEvents.singleAddress("undisclosed-recipients:;")).isNull();
   }
 
   @Test
