@@ -12,7 +12,8 @@ import java.util.function.Function;
 public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
       // one line per provider
-      entry("mailgun", MailgunProvider::new)
+      entry("mailgun", MailgunProvider::new),
+      entry("mandrill", MandrillProvider::new)
       ));
 
   private ProviderRegistry() {}
