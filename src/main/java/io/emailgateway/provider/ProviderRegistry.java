@@ -11,10 +11,10 @@ import java.util.function.Function;
 /** The provider name of a source's configuration → the class that verifies and parses it. */
 public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
-      // one line per provider
+      entry("mailgun", MailgunProvider::new),
+      entry("mandrill", MandrillProvider::new),
       entry("postmark", PostmarkProvider::new),
-      entry("sendgrid", SendGridProvider::new)
-      ));
+      entry("sendgrid", SendGridProvider::new)));
 
   private ProviderRegistry() {}
 
