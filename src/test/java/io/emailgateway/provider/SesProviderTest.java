@@ -235,6 +235,23 @@ class SesProviderTest {
   }
 
   @Test
+  void theCacheIsBoundedAndForgetsTheLeastRecentlyUsedCertificate(Vertx vertx, VertxTestContext context) {
+    SesProvider provider = provider(vertx);
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i <= SnsCertificates.MAX_ENTRIES; i++) {
+      String path = "/certs/signer-" + i + ".pem";
+      chain = chain.compose(v -> authenticateOnContext(vertx, provider, request(signedNotification(path, signer, 2), Map.of())));
+    }
+
+    chain.compose(v -> authenticateOnContext(vertx, provider, request(signedNotification("/certs/signer-0.pem", signer, 2), Map.of())))
+        .onComplete(context.succeeding(v -> context.verify(() -> {
+          assertThat(server.hits("/certs/signer-0.pem")).isEqualTo(2);
+          assertThat(server.hits("/certs/signer-" + SnsCertificates.MAX_ENTRIES + ".pem")).isEqualTo(1);
+          context.completeNow();
+        })));
+  }
+
+  @Test
   void aFailedFetchIsNotCached(Vertx vertx, VertxTestContext context) {
     SesProvider provider = provider(vertx);
     WebhookRequest request = request(signedNotification("/certs/signer.pem", signer, 2), Map.of());
