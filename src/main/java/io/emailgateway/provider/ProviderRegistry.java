@@ -14,7 +14,11 @@ public final class ProviderRegistry {
       entry("mailgun", MailgunProvider::new),
       entry("mandrill", MandrillProvider::new),
       entry("postmark", PostmarkProvider::new),
-      entry("sendgrid", SendGridProvider::new)));
+      entry("sendgrid", SendGridProvider::new),
+      entry("ses", SesProvider::new)));
+      // one line per provider
+      entry("ses", SesProvider::new)
+      ));
 
   private ProviderRegistry() {}
 
