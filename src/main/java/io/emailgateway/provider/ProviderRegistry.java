@@ -14,6 +14,7 @@ public final class ProviderRegistry {
       // one line per provider
       entry("brevo", BrevoProvider::new),
       entry("mailjet", MailjetProvider::new),
+      entry("mailtrap", MailtrapProvider::new),
       entry("sparkpost", SparkPostProvider::new)
       ));
 
