@@ -13,6 +13,7 @@ import io.emailgateway.config.SourceConfig;
  */
 final class AuthorizationCredentials {
   private final BasicAuthVerifier basic;
+  /** Null where the ESP cannot send a bearer token (Mailjet, Mailtrap). */
   private final BearerTokenVerifier bearer;
 
   private AuthorizationCredentials(BasicAuthVerifier basic, BearerTokenVerifier bearer) {
@@ -33,13 +34,11 @@ final class AuthorizationCredentials {
 
   /** {@code basic_auth} only; empty is allowed (the caller decides whether something else authenticates). */
   static AuthorizationCredentials basicOnly(SourceConfig source) {
-    return new AuthorizationCredentials(
-        BasicAuthVerifier.fromConfig(source.settings(), "basic_auth"),
-        BearerTokenVerifier.fromConfig(new ConfigSection(null, ""), "bearer_tokens"));
+    return new AuthorizationCredentials(BasicAuthVerifier.fromConfig(source.settings(), "basic_auth"), null);
   }
 
   boolean isConfigured() {
-    return basic.isConfigured() || bearer.isConfigured();
+    return basic.isConfigured() || (bearer != null && bearer.isConfigured());
   }
 
   /** Throws 401 unless the request's {@code Authorization} header carries a configured credential. */
@@ -49,7 +48,7 @@ final class AuthorizationCredentials {
       throw WebhookException.unauthorized("missing Authorization header");
     }
     boolean basicMatches = basic.verify(header);
-    boolean bearerMatches = bearer.verify(header);
+    boolean bearerMatches = bearer != null && bearer.verify(header);
     if (!(basicMatches || bearerMatches)) {
       throw WebhookException.unauthorized("Authorization header matches no configured credential");
     }

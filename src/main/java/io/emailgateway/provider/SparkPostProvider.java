@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SparkPostProvider implements WebhookProvider {
   static final String BATCH_HEADER = "X-MessageSystems-Batch-ID";
+  private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
   private static final Logger LOG = LoggerFactory.getLogger(SparkPostProvider.class);
   private static final Map<String, EventType> TYPES = Map.ofEntries(
       Map.entry("injection", EventType.QUEUED),
@@ -119,8 +121,9 @@ public final class SparkPostProvider implements WebhookProvider {
     return events;
   }
 
+  /** The batch id for a 400 message, only when it looks like one (it is echoed to the caller). */
   private static String inBatch(String batchId) {
-    return batchId == null ? "" : " (SparkPost batch " + batchId + ")";
+    return batchId != null && BATCH_ID.matcher(batchId).matches() ? " (SparkPost batch " + batchId + ")" : "";
   }
 
   /** The event of one element, null for a ping, {@code unknown} when no single event class can be read. */

@@ -13,6 +13,7 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -126,6 +127,12 @@ class BrevoProviderTest {
       String single = provider.parse(jsonWith(Map.of(), EVENT)).get(0).eventKey();
       String batched = provider.parse(jsonWith(Map.of(), "[" + EVENT + "]")).get(0).eventKey();
       assertThat(batched).isEqualTo(single);
+    }
+
+    @Test
+    void anImpossibleTsEpochGivesWayToTheNextTimeField() {
+      String body = "{\"event\":\"delivered\",\"email\":\"a@example.com\",\"ts_epoch\":1e40,\"ts_event\":1604933654}";
+      assertThat(provider.parse(jsonWith(Map.of(), body)).get(0).occurredAt()).isEqualTo(Instant.parse("2020-11-09T14:54:14Z"));
     }
 
     @Test

@@ -286,6 +286,20 @@ class SparkPostProviderTest {
       assertThat(events.get(4).occurredAt()).as("unreadable timestamp").isEqualTo(request.receivedAt());
     }
 
+    @ParameterizedTest(name = "timestamp {0} falls back to the arrival time")
+    @CsvSource(value = {"'\"not a time\"'", "'\"1e30\"'", "'\"-5\"'", "'\"\"'", "'99999999999999999999'", "'null'", "'{}'"})
+    void anUnreadableOrImpossibleTimestampFallsBackToTheArrivalTime(String timestamp) {
+      var request = jsonWith(Map.of(), "[{\"msys\":{\"message_event\":{\"type\":\"delivery\",\"event_id\":\"1\",\"timestamp\":"
+          + timestamp + "}}}]");
+      assertThat(provider.parse(request).get(0).occurredAt()).isEqualTo(request.receivedAt());
+    }
+
+    @Test
+    void aBatchHeaderThatDoesNotLookLikeAnIdIsNotEchoed() {
+      assertThatThrownBy(() -> provider.parse(jsonWith(Map.of(SparkPostProvider.BATCH_HEADER, "<script>"), "[1]")))
+          .isInstanceOfSatisfying(WebhookException.class, e -> assertThat(e.publicMessage()).doesNotContain("script"));
+    }
+
     @Test
     void anEmptyBatchYieldsNoEvents() {
       assertThat(provider.parse(jsonWith(Map.of(), "[]"))).isEmpty();
