@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code X-MessageSystems-Batch-ID} is not part of it: a retried batch repeats the same events,
  * which the event id already deduplicates, and keying on the batch would break that if SparkPost
  * ever re-batched events. The batch id is SparkPost's handle for its batch-status view, so it is
- * logged with each batch and named in every 400, letting an operator find a refused batch there.
+ * logged with each batch and named in every 400 (when it has the shape of an id), letting an
+ * operator find a refused batch there.
  * {@code esp_event} is the whole array element, wrapper included, as django-anymail stores it.
  *
  * <p>Malformed elements: SparkPost retries anything but 200 for 8 hours and then drops the whole
