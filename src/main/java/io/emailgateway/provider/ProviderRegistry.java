@@ -11,13 +11,21 @@ import java.util.function.Function;
 /** The provider name of a source's configuration → the class that verifies and parses it. */
 public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
+      entry("brevo", BrevoProvider::new),
       entry("mailgun", MailgunProvider::new),
+      entry("mailjet", MailjetProvider::new),
+      entry("mailtrap", MailtrapProvider::new),
       entry("mandrill", MandrillProvider::new),
       entry("postmark", PostmarkProvider::new),
       entry("sendgrid", SendGridProvider::new),
-      entry("ses", SesProvider::new)));
+      entry("ses", SesProvider::new),
+      entry("sparkpost", SparkPostProvider::new)));
       // one line per provider
       entry("ses", SesProvider::new)
+      entry("brevo", BrevoProvider::new),
+      entry("mailjet", MailjetProvider::new),
+      entry("mailtrap", MailtrapProvider::new),
+      entry("sparkpost", SparkPostProvider::new)
       ));
 
   private ProviderRegistry() {}
