@@ -12,7 +12,8 @@ import java.util.function.Function;
 public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
       // one line per provider
-      entry("resend", ResendProvider::new)
+      entry("resend", ResendProvider::new),
+      entry("standard", StandardProvider::new)
       ));
 
   private ProviderRegistry() {}
