@@ -12,6 +12,7 @@ import java.util.function.Function;
 public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
       // one line per provider
+      entry("mailersend", MailerSendProvider::new),
       entry("resend", ResendProvider::new),
       entry("standard", StandardProvider::new)
       ));
