@@ -13,6 +13,7 @@ public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
       // one line per provider
       entry("mailersend", MailerSendProvider::new),
+      entry("postal", PostalProvider::new),
       entry("resend", ResendProvider::new),
       entry("standard", StandardProvider::new)
       ));
