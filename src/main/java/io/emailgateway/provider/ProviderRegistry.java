@@ -15,7 +15,8 @@ public final class ProviderRegistry {
       entry("mailersend", MailerSendProvider::new),
       entry("postal", PostalProvider::new),
       entry("resend", ResendProvider::new),
-      entry("standard", StandardProvider::new)
+      entry("standard", StandardProvider::new),
+      entry("unisender_go", UnisenderGoProvider::new)
       ));
 
   private ProviderRegistry() {}
