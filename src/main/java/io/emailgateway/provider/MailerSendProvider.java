@@ -139,8 +139,8 @@ public final class MailerSendProvider implements WebhookProvider {
         .bounceType(bounceType(activity))
         .rejectReason(morphObject == null ? null : MORPH_REASONS.get(morphObject))
         .occurredAt(occurredAt(body, data))
-        .messageId(email != null ? JsonFields.text(JsonFields.object(email, "message"), "id") : JsonFields.text(data, "message_id"))
-        .recipient(email != null ? JsonFields.text(JsonFields.object(email, "recipient"), "email") : JsonFields.text(data, "recipient"))
+        .messageId(email != null ? nested(email, "message", "id") : JsonFields.text(data, "message_id"))
+        .recipient(email != null ? nested(email, "recipient", "email") : JsonFields.text(data, "recipient"))
         .sender(JsonFields.text(email, "from"))
         .subject(JsonFields.text(email, "subject"))
         .tags(JsonFields.stringOrList(email != null ? email : data, "tags"))
@@ -149,6 +149,10 @@ public final class MailerSendProvider implements WebhookProvider {
         .description(readableReason != null ? readableReason : JsonFields.text(morph, "reason"))
         .espEvent(body)
         .build();
+  }
+
+  private static String nested(JsonObject object, String child, String field) {
+    return JsonFields.text(JsonFields.object(object, child), field);
   }
 
   private static BounceType bounceType(String activity) {

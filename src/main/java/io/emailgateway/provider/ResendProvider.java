@@ -96,11 +96,7 @@ public final class ResendProvider implements WebhookProvider {
   }
 
   private EmailEvent toEvent(JsonObject event, String svixId) {
-    String resendType = JsonFields.text(event, "type");
-    if (resendType == null) {
-      throw WebhookException.badRequest("type is missing");
-    }
-    EventType type = TYPES.getOrDefault(resendType, UNKNOWN);
+    EventType type = type(event);
     JsonObject data = orEmpty(JsonFields.object(event, "data"));
     JsonObject bounce = JsonFields.object(data, "bounce");
     JsonObject click = orEmpty(JsonFields.object(data, "click"));
@@ -121,9 +117,22 @@ public final class ResendProvider implements WebhookProvider {
         .clickUrl(JsonFields.text(click, "link"))
         .userAgent(JsonFields.text(click, "userAgent"))
         .ip(JsonFields.text(click, "ipAddress"))
-        .description(bounceMessage != null ? bounceMessage : JsonFields.text(JsonFields.object(data, "failed"), "reason"))
+        .description(bounceMessage != null ? bounceMessage : failureReason(data))
         .espEvent(event)
         .build();
+  }
+
+  private static EventType type(JsonObject event) {
+    String resendType = JsonFields.text(event, "type");
+    if (resendType == null) {
+      throw WebhookException.badRequest("type is missing");
+    }
+    return TYPES.getOrDefault(resendType, UNKNOWN);
+  }
+
+  /** {@code email.failed} says why in {@code data.failed.reason} (e.g. reached_daily_quota). */
+  private static String failureReason(JsonObject data) {
+    return JsonFields.text(JsonFields.object(data, "failed"), "reason");
   }
 
   private static Instant occurredAt(JsonObject event) {

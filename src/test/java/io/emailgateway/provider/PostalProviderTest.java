@@ -40,6 +40,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PostalProviderTest {
   private static final byte[] BODY = ConformanceCorpus.cases("postal")
       .filter(c -> c.name().equals("test_delivered_event")).findFirst().orElseThrow().body();
+  /** A P-256 key (SendGrid's official verification key): valid base64 DER, but not RSA. */
+  private static final String SENDGRID_EC_KEY = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+"
+      + "2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
   private static KeyPair postal;
   private static KeyPair other;
 
@@ -128,7 +131,7 @@ class PostalProviderTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"not a key", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="})
+  @ValueSource(strings = {"not a key", SENDGRID_EC_KEY})
   void aKeyThatIsNotRsaStopsStartUpNamingTheEntry(String key) {
     assertThatThrownBy(() -> provider(base64(postal), key))
         .isInstanceOf(ConfigException.class).hasMessageContaining("sources[0].public_keys[1]");
@@ -175,7 +178,8 @@ class PostalProviderTest {
       "DomainDNSError, domain, UNKNOWN, , ",
       "SendLimitExceeded, nothing, UNKNOWN, , "})
   void payloadContentsDecideTheType(String event, String contents, EventType type, BounceType bounceType, RejectReason reason) {
-    JsonObject payload = new JsonObject().put("message", new JsonObject().put("id", 7).put("direction", "outgoing").put("to", "a@example.com"));
+    JsonObject message = new JsonObject().put("id", 7).put("direction", "outgoing").put("to", "a@example.com");
+    JsonObject payload = new JsonObject().put("message", message);
     switch (contents) {
       case "bounce" -> payload.put("bounce", new JsonObject().put("id", 8));
       case "soft bounce" -> payload.put("bounce", new JsonObject().put("id", 8).put("bounce_type", "soft"));
@@ -185,7 +189,8 @@ class PostalProviderTest {
       case "nothing" -> { }
       default -> payload.put("status", contents.substring("status=".length()));
     }
-    EmailEvent parsed = parse(new JsonObject().put("event", event).put("timestamp", 1606753101.5).put("payload", payload).put("uuid", "u-1"));
+    EmailEvent parsed = parse(new JsonObject().put("event", event).put("timestamp", 1606753101.5)
+        .put("payload", payload).put("uuid", "u-1"));
     assertThat(parsed.type()).isEqualTo(type);
     assertThat(parsed.bounceType()).isEqualTo(bounceType);
     assertThat(parsed.rejectReason()).isEqualTo(reason);
@@ -193,7 +198,8 @@ class PostalProviderTest {
 
   @Test
   void eventsAboutIncomingMailProduceNothing() {
-    JsonObject payload = new JsonObject().put("message", new JsonObject().put("id", 7).put("direction", "incoming")).put("status", "HardFail");
+    JsonObject payload = new JsonObject().put("status", "HardFail")
+        .put("message", new JsonObject().put("id", 7).put("direction", "incoming"));
     byte[] body = new JsonObject().put("event", "MessageDeliveryFailed").put("timestamp", 1).put("payload", payload).put("uuid", "u")
         .encode().getBytes(StandardCharsets.UTF_8);
     assertThat(provider(base64(postal)).parse(request(Map.of(), body))).isEmpty();

@@ -136,7 +136,8 @@ class UnisenderGoProviderTest {
 
   @Test
   void theSameSingleEventUnderAnotherApiKeyKeepsItsKey() {
-    String event = "\"event_name\":\"transactional_email_status\",\"email\":\"a@example.com\",\"status\":\"opened\",\"event_time\":\"2024-09-06 23:14:19\"";
+    String event = "\"event_name\":\"transactional_email_status\",\"email\":\"a@example.com\","
+        + "\"status\":\"opened\",\"event_time\":\"2024-09-06 23:14:19\"";
     EmailEvent first = parseOne("{\"auth\":\"00000000000000000000000000000001\"," + event + "}");
     EmailEvent second = parseOne("{" + event + ",\"auth\":\"00000000000000000000000000000002\"}");
     assertThat(first.eventKey()).isEqualTo(second.eventKey());
