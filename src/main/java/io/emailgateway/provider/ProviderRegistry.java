@@ -12,20 +12,30 @@ import java.util.function.Function;
 public final class ProviderRegistry {
   private static final Map<String, Function<SourceConfig, WebhookProvider>> FACTORIES = new TreeMap<>(Map.ofEntries(
       entry("brevo", BrevoProvider::new),
+      entry("mailersend", MailerSendProvider::new),
       entry("mailgun", MailgunProvider::new),
       entry("mailjet", MailjetProvider::new),
       entry("mailtrap", MailtrapProvider::new),
       entry("mandrill", MandrillProvider::new),
+      entry("postal", PostalProvider::new),
       entry("postmark", PostmarkProvider::new),
+      entry("resend", ResendProvider::new),
       entry("sendgrid", SendGridProvider::new),
       entry("ses", SesProvider::new),
-      entry("sparkpost", SparkPostProvider::new)));
+      entry("sparkpost", SparkPostProvider::new),
+      entry("standard", StandardProvider::new),
+      entry("unisender_go", UnisenderGoProvider::new)));
       // one line per provider
       entry("ses", SesProvider::new)
       entry("brevo", BrevoProvider::new),
       entry("mailjet", MailjetProvider::new),
       entry("mailtrap", MailtrapProvider::new),
       entry("sparkpost", SparkPostProvider::new)
+      entry("mailersend", MailerSendProvider::new),
+      entry("postal", PostalProvider::new),
+      entry("resend", ResendProvider::new),
+      entry("standard", StandardProvider::new),
+      entry("unisender_go", UnisenderGoProvider::new)
       ));
 
   private ProviderRegistry() {}
