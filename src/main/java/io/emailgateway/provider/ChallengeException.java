@@ -3,7 +3,7 @@ package io.emailgateway.provider;
 /**
  * A 401 that must carry a {@code WWW-Authenticate} challenge: some senders (Amazon SNS) only
  * send their basic-auth credentials after being challenged, so a bare 401 would lock them out.
- * The HTTP layer sends {@link #wwwAuthenticate()} as the {@code WWW-Authenticate} header.
+ * The challenge travels as a response header of the refusal, which the HTTP layer sends.
  */
 public class ChallengeException extends WebhookException {
   private final String wwwAuthenticate;
@@ -11,6 +11,7 @@ public class ChallengeException extends WebhookException {
   public ChallengeException(String reason, String wwwAuthenticate) {
     super(401, "unauthorized", reason);
     this.wwwAuthenticate = wwwAuthenticate;
+    withHeader("WWW-Authenticate", wwwAuthenticate);
   }
 
   /** A basic-auth challenge for {@code realm} (which must not contain a double quote). */

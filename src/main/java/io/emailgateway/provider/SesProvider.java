@@ -178,7 +178,7 @@ public final class SesProvider implements WebhookProvider {
     return http.get(url, 64 * 1024, "sns_subscribe").compose(response -> {
       if (response.statusCode() / 100 != 2) {
         LOG.warn("source {}: confirming the SNS subscription to {} answered HTTP {}", sourceId, message.topicArn(), response.statusCode());
-        return Future.failedFuture(WebhookException.unavailable("sns_subscribe_http_" + response.statusCode()));
+        return Future.failedFuture(WebhookException.unavailable("sns_subscribe_http_" + response.statusCode(), 5));
       }
       LOG.info("source {}: confirmed the SNS subscription to topic {}", sourceId, message.topicArn());
       return Future.<Void>succeededFuture();

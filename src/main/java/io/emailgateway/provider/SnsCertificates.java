@@ -131,7 +131,7 @@ final class SnsCertificates {
   private static List<X509Certificate> certificates(HttpResponse<Buffer> response) {
     int status = response.statusCode();
     if (status >= 500 || status == 429) {
-      throw WebhookException.unavailable("sns_cert_http_" + status);
+      throw WebhookException.unavailable("sns_cert_http_" + status, 5);
     }
     if (status < 200 || status > 299) {
       throw WebhookException.unauthorized("sns_cert_http_" + status);

@@ -47,7 +47,7 @@ final class SnsHttp {
         .as(capped(maxBytes, what))
         .send()
         .recover(failure -> Future.failedFuture(failure instanceof WebhookException refusal
-            ? refusal : WebhookException.unavailable(what + "_unreachable")));
+            ? refusal : WebhookException.unavailable(what + "_unreachable", 5)));
   }
 
   private WebClient client() {

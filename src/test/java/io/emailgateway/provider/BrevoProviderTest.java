@@ -77,7 +77,7 @@ class BrevoProviderTest {
 
     @Test
     void theRegistryBuildsTheProviderForJson() {
-      WebhookProvider built = ProviderRegistry.create(source(BOTH));
+      WebhookProvider built = ProviderRegistry.create(source(BOTH), null);
       assertThat(built).isInstanceOf(BrevoProvider.class);
       assertThat(built.acceptsContentType("application/json")).isTrue();
       assertThat(built.acceptsContentType("multipart/form-data")).isFalse();

@@ -64,7 +64,7 @@ class MailjetProviderTest {
 
     @Test
     void theRegistryBuildsTheProviderForJson() {
-      WebhookProvider built = ProviderRegistry.create(source(ROTATING));
+      WebhookProvider built = ProviderRegistry.create(source(ROTATING), null);
       assertThat(built).isInstanceOf(MailjetProvider.class);
       assertThat(built.acceptsContentType("application/json")).isTrue();
       assertThat(built.acceptsContentType("text/plain")).isFalse();

@@ -155,7 +155,7 @@ class MailtrapProviderTest {
 
     @Test
     void theRegistryBuildsTheProviderForBothPayloadFormats() {
-      WebhookProvider built = ProviderRegistry.create(source(BASIC));
+      WebhookProvider built = ProviderRegistry.create(source(BASIC), null);
       assertThat(built).isInstanceOf(MailtrapProvider.class);
       assertThat(built.acceptsContentType("application/json")).isTrue();
       assertThat(built.acceptsContentType("application/jsonl")).isTrue();

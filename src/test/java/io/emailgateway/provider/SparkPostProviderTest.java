@@ -140,7 +140,7 @@ class SparkPostProviderTest {
 
     @Test
     void theRegistryBuildsTheProvider() {
-      assertThat(ProviderRegistry.create(source(BOTH))).isInstanceOf(SparkPostProvider.class);
+      assertThat(ProviderRegistry.create(source(BOTH), null)).isInstanceOf(SparkPostProvider.class);
     }
   }
 
