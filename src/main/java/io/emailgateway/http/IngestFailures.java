@@ -61,7 +61,7 @@ final class IngestFailures implements Handler<RoutingContext> {
       case 413 -> "too_large";
       case 415 -> "unsupported_media_type";
       case 429 -> "rate_limited";
-      case 503 -> "unavailable";
+      case 503 -> refusal.reason().startsWith("rate_limited") ? "rate_limited" : "unavailable";
       default -> "error";
     };
     metrics.request(source.id(), source.providerName(), outcome);

@@ -123,6 +123,8 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void ingest(RoutingContext ctx) {
+    // Hold the body in Vert.x' buffer until BodyReader asks for it: the steps before it are async.
+    ctx.request().pause();
     Sources.Source source = sources.get(ctx.pathParam("source"));
     if (source == null) {
       ctx.fail(WebhookException.notFound());
@@ -146,7 +148,7 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     String mediaType = mediaType(ctx.request().getHeader("Content-Type"));
-    limits.perIp(client, source.id())
+    limits.perIp(client, source)
         .compose(v -> source.provider().acceptsContentType(mediaType) ? Future.succeededFuture()
             : Future.failedFuture(WebhookException.unsupportedMediaType(mediaType)))
         .compose(v -> BodyReader.read(ctx.request(), config.http().maxBodyBytes(),

@@ -23,7 +23,7 @@ final class RateLimits {
     this.metrics = metrics;
   }
 
-  Future<Void> perIp(String client, String source) {
+  Future<Void> perIp(String client, Sources.Source source) {
     return perIp == null ? Future.succeededFuture() : check("ip", client, source, perIp, 1);
   }
 
@@ -32,18 +32,23 @@ final class RateLimits {
     if (rule == null) {
       return Future.succeededFuture();
     }
-    return check("source", source.id(), source.id(), rule, rule.countsEvents() ? Math.max(1, events) : 1);
+    return check("source", source.id(), source, rule, rule.countsEvents() ? Math.max(1, events) : 1);
   }
 
-  private Future<Void> check(String scope, String key, String source, LimitRule rule, long cost) {
+  /**
+   * 429 with Retry-After — or 503 for an ESP that never retries a 4xx (SNS), since a refusal
+   * that the ESP drops would lose events.
+   */
+  private Future<Void> check(String scope, String key, Sources.Source source, LimitRule rule, long cost) {
     return limiter.check(scope, key, rule.window(), cost)
         .recover(error -> Future.failedFuture(WebhookException.unavailable("rate_limiter_unavailable", 1)))
         .compose(verdict -> {
           if (verdict.allowed()) {
             return Future.succeededFuture();
           }
-          metrics.rejected(scope, source);
-          return Future.failedFuture(new WebhookException(429, "rate limited, retry later", "rate_limited_" + scope)
+          metrics.rejected(scope, source.id());
+          int status = source.provider().retriesClientErrors() ? 429 : 503;
+          return Future.failedFuture(new WebhookException(status, "rate limited, retry later", "rate_limited_" + scope)
               .withHeader("Retry-After", Long.toString(verdict.retryAfter().toSeconds())));
         });
   }

@@ -93,6 +93,12 @@ public final class MailgunProvider implements WebhookProvider {
     }
   }
 
+  /** The token Mailgun signs: honoured once (replay cache first, the events table's key after). */
+  @Override
+  public String replayNonce(WebhookRequest request) {
+    return signature(request).token();
+  }
+
   private record Signature(String timestamp, String token, String signature, String parentSignature) {}
 
   private static Signature signature(WebhookRequest request) {

@@ -89,6 +89,12 @@ public final class ResendProvider implements WebhookProvider {
     }
   }
 
+  /** The message id the sender signs and keeps on every retry of the same message. */
+  @Override
+  public String replayNonce(WebhookRequest request) {
+    return StandardWebhooksVerifier.messageId(request);
+  }
+
   @Override
   public List<EmailEvent> parse(WebhookRequest request) {
     JsonObject event = JsonFields.object(request.body());

@@ -101,6 +101,12 @@ public final class SesProvider implements WebhookProvider {
     }
   }
 
+  /** SNS treats a 4xx as delivered and never retries it: transient refusals must be 5xx. */
+  @Override
+  public boolean retriesClientErrors() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "ses";

@@ -65,6 +65,12 @@ public final class StandardProvider implements WebhookProvider {
     }
   }
 
+  /** The message id the sender signs and keeps on every retry of the same message. */
+  @Override
+  public String replayNonce(WebhookRequest request) {
+    return StandardWebhooksVerifier.messageId(request);
+  }
+
   @Override
   public List<EmailEvent> parse(WebhookRequest request) {
     Object body = JsonFields.parse(request.body());

@@ -39,4 +39,12 @@ public interface WebhookProvider {
   default String replayNonce(WebhookRequest request) {
     return null;
   }
+
+  /**
+   * Whether the ESP retries a 4xx answer. Amazon SNS does not (REFERENCE.md §6.6), so for it a
+   * transient refusal such as a rate limit must be a 503, or the event would be lost.
+   */
+  default boolean retriesClientErrors() {
+    return true;
+  }
 }
