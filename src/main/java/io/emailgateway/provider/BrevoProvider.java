@@ -5,7 +5,6 @@ import io.emailgateway.event.BounceType;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
-import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -45,7 +44,7 @@ import java.util.Map;
  * {@code hard_bounce} and {@code invalid_email}, soft for {@code soft_bounce}); the proxy-open
  * events count as opens.
  */
-public final class BrevoProvider implements WebhookProvider {
+public final class BrevoProvider implements SynchronousProvider {
   private static final long SECONDS_BELOW = 100_000_000_000L;
   private static final ZoneId BREVO_DATE_ZONE = ZoneId.of("Europe/Paris");
   private static final DateTimeFormatter BREVO_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -92,13 +91,8 @@ public final class BrevoProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      credentials.verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
+  public void verify(WebhookRequest request) {
+    credentials.verify(request);
   }
 
   @Override

@@ -17,7 +17,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -44,7 +43,7 @@ import java.util.Map;
  * {@code data.email} is absent (the flatter shape anymail's newer code reads:
  * {@code data.recipient}, {@code data.message_id}, {@code data.tags}), those fields are used.
  */
-public final class MailerSendProvider implements WebhookProvider {
+public final class MailerSendProvider implements SynchronousProvider {
   private static final Map<String, EventType> TYPES = Map.of(
       "sent", SENT,
       "delivered", DELIVERED,
@@ -83,16 +82,7 @@ public final class MailerSendProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private void verify(WebhookRequest request) {
+  public void verify(WebhookRequest request) {
     String header = request.header("Signature");
     if (header == null || header.isBlank()) {
       throw WebhookException.unauthorized("Signature header missing");

@@ -9,7 +9,6 @@ import io.emailgateway.config.ConfigException;
 import io.emailgateway.config.ConfigSection;
 import io.emailgateway.config.SourceConfig;
 import io.emailgateway.event.EmailEvent;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -41,7 +40,7 @@ import java.util.Set;
  *
  * <p>The events are mapped by {@link MailgunEvents} and {@link MailgunLegacyEvents}.
  */
-public final class MailgunProvider implements WebhookProvider {
+public final class MailgunProvider implements SynchronousProvider {
   /** Mailgun's published retry schedules span 7.5 to 8 hours, plus an hour for its own delays. */
   static final Duration MIN_TOLERANCE = Duration.ofHours(9);
 
@@ -84,13 +83,8 @@ public final class MailgunProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verify(signature(request), request.receivedAt());
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
+  public void verify(WebhookRequest request) {
+    verify(signature(request), request.receivedAt());
   }
 
   /** The token Mailgun signs: honoured once (replay cache first, the events table's key after). */

@@ -5,7 +5,6 @@ import io.emailgateway.event.BounceType;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -32,7 +31,7 @@ import java.util.Map;
  * {@code description} (Mailjet's {@code error} and what it relates to) and {@code bounce_type}
  * ({@code hard_bounce}) are this gateway's additions.
  */
-public final class MailjetProvider implements WebhookProvider {
+public final class MailjetProvider implements SynchronousProvider {
   private static final Map<String, EventType> TYPES = Map.of(
       "sent", EventType.DELIVERED,
       "open", EventType.OPENED,
@@ -82,13 +81,8 @@ public final class MailjetProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      credentials.verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
+  public void verify(WebhookRequest request) {
+    credentials.verify(request);
   }
 
   @Override

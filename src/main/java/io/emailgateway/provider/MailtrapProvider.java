@@ -5,7 +5,6 @@ import io.emailgateway.event.BounceType;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
-import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -40,7 +39,7 @@ import java.util.Map;
  * on {@code reject} and {@code suspension}) becomes {@code description}; {@code ip} and
  * {@code bounce_type} are added ({@code bounce} is Mailtrap's permanent failure: hard).
  */
-public final class MailtrapProvider implements WebhookProvider {
+public final class MailtrapProvider implements SynchronousProvider {
   private static final String JSON_LINES = "application/jsonl";
 
   private record Mapping(EventType type, RejectReason reason) {}
@@ -81,17 +80,12 @@ public final class MailtrapProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      if (signature.isConfigured()) {
-        signature.verify(request);
-      }
-      if (basicAuth.isConfigured()) {
-        basicAuth.verify(request);
-      }
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
+  public void verify(WebhookRequest request) {
+    if (signature.isConfigured()) {
+      signature.verify(request);
+    }
+    if (basicAuth.isConfigured()) {
+      basicAuth.verify(request);
     }
   }
 

@@ -13,7 +13,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventKeys;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -57,7 +56,7 @@ import java.util.Set;
  * {@code delivered}, not unknown; {@code hard_bounce}/{@code soft_bounce} set bounce type
  * hard/soft; a bounce's description is {@code msg.bounce_description} (anymail: none).
  */
-public final class MandrillProvider implements WebhookProvider {
+public final class MandrillProvider implements SynchronousProvider {
   static final String URL_CHECK_KEY = "test-webhook";
   private static final String EVENTS_FIELD = "mandrill_events";
   private static final Set<String> CONTENT_TYPES = Set.of(FormFields.URLENCODED, FormFields.MULTIPART);
@@ -110,16 +109,7 @@ public final class MandrillProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private void verify(WebhookRequest request) {
+  public void verify(WebhookRequest request) {
     String header = request.header("X-Mandrill-Signature");
     if (header == null || header.isBlank()) {
       throw WebhookException.unauthorized("X-Mandrill-Signature header missing");

@@ -7,7 +7,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -40,7 +39,7 @@ import java.util.Map;
  * the event; anymail truncates to whole seconds); {@code message_id} is Postal's per-recipient
  * message id as text; {@code metadata} is empty rather than null.
  */
-public final class PostalProvider implements WebhookProvider {
+public final class PostalProvider implements SynchronousProvider {
   private static final int MIN_KEY_BITS = 1024;
   private static final Map<String, EventType> STATUSES = Map.of(
       "Sent", EventType.DELIVERED,
@@ -88,16 +87,7 @@ public final class PostalProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private void verify(WebhookRequest request) {
+  public void verify(WebhookRequest request) {
     String sha256 = request.header("X-Postal-Signature-256");
     String sha1 = request.header("X-Postal-Signature");
     if (sha256 != null && !sha256.isBlank()) {

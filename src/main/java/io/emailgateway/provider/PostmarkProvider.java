@@ -7,7 +7,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -38,7 +37,7 @@ import java.util.Map;
  * A record without a usable time (Postmark's bounce-unsubscribe variant carries none) is stored
  * with the time the gateway received it.
  */
-public final class PostmarkProvider implements WebhookProvider {
+public final class PostmarkProvider implements SynchronousProvider {
 
   private record Outcome(EventType type, RejectReason rejectReason, BounceType bounceType) {
     static Outcome of(EventType type) {
@@ -108,10 +107,10 @@ public final class PostmarkProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    return basicAuth.verify(request.header("Authorization"))
-        ? Future.succeededFuture()
-        : Future.failedFuture(WebhookException.unauthorized("basic auth did not match"));
+  public void verify(WebhookRequest request) {
+    if (!basicAuth.verify(request.header("Authorization"))) {
+      throw WebhookException.unauthorized("basic auth did not match");
+    }
   }
 
   @Override

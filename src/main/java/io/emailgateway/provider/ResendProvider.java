@@ -16,7 +16,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,7 +44,7 @@ import java.util.Map;
  * a permanent rejection); the docs' old misspelling {@code email.delivered_delayed} is a deferral.
  * A request without {@code type} or a valid {@code created_at} is refused with 400.
  */
-public final class ResendProvider implements WebhookProvider {
+public final class ResendProvider implements SynchronousProvider {
   private static final Map<String, EventType> TYPES = Map.of(
       "email.sent", SENT,
       "email.delivered", DELIVERED,
@@ -80,13 +79,8 @@ public final class ResendProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verifier.verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
+  public void verify(WebhookRequest request) {
+    verifier.verify(request);
   }
 
   /** The message id the sender signs and keeps on every retry of the same message. */

@@ -8,7 +8,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -50,7 +49,7 @@ import java.util.Set;
  * a usable {@code timestamp} is stored with the time the gateway received it; one without a
  * known {@code event} is stored as {@code unknown}.
  */
-public final class SendGridProvider implements WebhookProvider {
+public final class SendGridProvider implements SynchronousProvider {
   static final String SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature";
   static final String TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp";
 
@@ -124,18 +123,13 @@ public final class SendGridProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
+  public void verify(WebhookRequest request) {
     if (basicAuth.isConfigured() && !basicAuth.verify(request.header("Authorization"))) {
-      return Future.failedFuture(WebhookException.unauthorized("basic auth did not match"));
+      throw WebhookException.unauthorized("basic auth did not match");
     }
     if (signature != null) {
-      try {
-        signature.verify(request.header(TIMESTAMP_HEADER), request.header(SIGNATURE_HEADER), request.bodyBytes());
-      } catch (WebhookException e) {
-        return Future.failedFuture(e);
-      }
+      signature.verify(request.header(TIMESTAMP_HEADER), request.header(SIGNATURE_HEADER), request.bodyBytes());
     }
-    return Future.succeededFuture();
   }
 
   @Override

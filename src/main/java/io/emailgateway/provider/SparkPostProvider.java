@@ -4,7 +4,6 @@ import io.emailgateway.config.SourceConfig;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * is {@code blocked}; {@code bounce_type}, {@code sender}, {@code subject}, {@code ip} and the
  * bounce-class {@code description} are this gateway's additions.
  */
-public final class SparkPostProvider implements WebhookProvider {
+public final class SparkPostProvider implements SynchronousProvider {
   static final String BATCH_HEADER = "X-MessageSystems-Batch-ID";
   private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
   private static final Logger LOG = LoggerFactory.getLogger(SparkPostProvider.class);
@@ -92,13 +91,8 @@ public final class SparkPostProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      credentials.verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
+  public void verify(WebhookRequest request) {
+    credentials.verify(request);
   }
 
   @Override

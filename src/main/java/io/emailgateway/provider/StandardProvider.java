@@ -6,7 +6,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -32,7 +31,7 @@ import java.util.Locale;
  * schema, so a structurally broken object (not an object, no {@code type}, no valid
  * {@code occurred_at}) refuses the whole request with 400 naming it, and the sender retries.
  */
-public final class StandardProvider implements WebhookProvider {
+public final class StandardProvider implements SynchronousProvider {
   private final String sourceId;
   private final StandardWebhooksVerifier verifier;
 
@@ -56,13 +55,8 @@ public final class StandardProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verifier.verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
+  public void verify(WebhookRequest request) {
+    verifier.verify(request);
   }
 
   /** The message id the sender signs and keeps on every retry of the same message. */

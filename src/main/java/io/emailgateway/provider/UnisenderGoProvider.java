@@ -8,7 +8,6 @@ import io.emailgateway.event.EventKeys;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -52,7 +51,7 @@ import java.util.regex.Pattern;
  * an object, an event without {@code event_data}) is refused with 400; a bad field inside an event
  * is not: an event without a readable {@code event_time} takes the time the gateway received it.
  */
-public final class UnisenderGoProvider implements WebhookProvider {
+public final class UnisenderGoProvider implements SynchronousProvider {
   private static final Pattern MD5_HEX = Pattern.compile("[0-9a-fA-F]{32}");
   private static final DateTimeFormatter EVENT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final String STATUS_EVENT = "transactional_email_status";
@@ -111,16 +110,7 @@ public final class UnisenderGoProvider implements WebhookProvider {
   }
 
   @Override
-  public Future<Void> authenticate(WebhookRequest request) {
-    try {
-      verify(request);
-      return Future.succeededFuture();
-    } catch (WebhookException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private void verify(WebhookRequest request) {
+  public void verify(WebhookRequest request) {
     String auth = JsonFields.text(JsonFields.object(request.body()), "auth");
     if (auth == null || auth.isEmpty()) {
       throw WebhookException.unauthorized("auth field missing");
