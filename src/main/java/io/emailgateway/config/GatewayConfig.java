@@ -15,6 +15,8 @@ public record GatewayConfig(
     String redisUri,
     String embeddedDataDir,
     List<SourceConfig> sources,
+    HandlerSettings handlers,
+    List<DestinationConfig> destinations,
     JsonObject raw) {
 
   /** The ingest and management listeners. */
@@ -51,6 +53,8 @@ public record GatewayConfig(
         root.section("redis").string("uri", ""),
         root.section("embedded").string("data_dir", "data"),
         sources(root),
+        HandlerSettings.from(root.section("handlers")),
+        DestinationConfig.all(root),
         json);
   }
 
@@ -74,6 +78,7 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withServices(String postgres, String redis) {
-    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, sources, raw);
+    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, sources, handlers,
+        destinations, raw);
   }
 }
