@@ -31,22 +31,22 @@ import java.util.concurrent.TimeUnit;
  * outbox row, exactly as the persist verticles write them. Handlers are then driven one
  * transaction at a time, so tests control the order in which batches are handled.
  */
-final class HandlerTestKit implements AutoCloseable {
+public final class HandlerTestKit implements AutoCloseable {
   static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
 
-  final TestDatabase db;
-  final Vertx vertx = Vertx.vertx();
+  public final TestDatabase db;
+  public final Vertx vertx = Vertx.vertx();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final HandlerMetrics metrics = new HandlerMetrics(registry);
-  final Pool pool;
+  public final Pool pool;
   private final EventStore store;
 
-  HandlerTestKit(Class<?> owner) throws Exception {
+  public HandlerTestKit(Class<?> owner) throws Exception {
     this(owner, null);
   }
 
   /** {@code throughUri}: connect the pool elsewhere (e.g. through a {@code TcpProxy}) than the database itself. */
-  HandlerTestKit(Class<?> owner, java.util.function.Function<TestDatabase, String> throughUri) throws Exception {
+  public HandlerTestKit(Class<?> owner, java.util.function.Function<TestDatabase, String> throughUri) throws Exception {
     db = new TestDatabase(owner);
     DatabaseBootstrap bootstrap = new DatabaseBootstrap(PgConnectOptions.fromUri(db.uri()));
     bootstrap.createDatabaseIfMissing();
@@ -57,29 +57,29 @@ final class HandlerTestKit implements AutoCloseable {
     store = new EventStore(pool, Duration.ofSeconds(10));
   }
 
-  static HandlerSettings settings(JsonObject handlers) {
+  public static HandlerSettings settings(JsonObject handlers) {
     return HandlerSettings.from(new ConfigSection(handlers, "handlers"));
   }
 
-  static HandlerSettings defaults() {
+  public static HandlerSettings defaults() {
     return settings(new JsonObject());
   }
 
-  OutboxProcessor processor(HandlerSettings settings) {
-    return new OutboxProcessor(pool, HandlersVerticle.builtIn(settings, List.of()), settings, metrics);
+  public OutboxProcessor processor(HandlerSettings settings) {
+    return processor(settings, HandlersVerticle.builtIn(settings, List.of()));
   }
 
-  OutboxProcessor processor(HandlerSettings settings, List<EventHandler> handlers) {
+  public OutboxProcessor processor(HandlerSettings settings, List<EventHandler> handlers) {
     return new OutboxProcessor(pool, handlers, settings, metrics);
   }
 
   /** Stores the events as one committed batch (one outbox row). */
-  void store(EmailEvent... events) {
+  public void store(EmailEvent... events) {
     await(store.insert(List.of(new PersistRequest(Arrays.asList(events)))));
   }
 
   /** Runs handler transactions until a claim comes back empty; returns the number of events handled. */
-  int drain(OutboxProcessor processor) {
+  public int drain(OutboxProcessor processor) {
     int events = 0;
     for (OutboxProcessor.Outcome outcome = await(processor.processOnce()); outcome.rows() > 0;
          outcome = await(processor.processOnce())) {
@@ -96,11 +96,29 @@ final class HandlerTestKit implements AutoCloseable {
     }
   }
 
-  long eventId(EmailEvent event) {
+  public long eventId(EmailEvent event) {
     return db.count("SELECT id FROM events WHERE event_key = '" + event.eventKey() + "'");
   }
 
-  static <T> T await(Future<T> future) {
+  /** Waits (up to 20 s) until a count query gives {@code expected}. */
+  public void awaitCount(String sql, long expected) {
+    long deadline = System.currentTimeMillis() + 20_000;
+    long actual = db.count(sql);
+    while (actual != expected && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      actual = db.count(sql);
+    }
+    if (actual != expected) {
+      throw new AssertionError(sql + ": expected " + expected + " within 20 s, got " + actual);
+    }
+  }
+
+  public static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {

@@ -62,7 +62,9 @@ public final class ForwardVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int connections = lanes.stream().mapToInt(l -> l.destination.maxInFlight()).max().orElse(1);
+    // The client pools connections per host: destinations on one host share a pool, which must
+    // hold all their limits at once or one destination's requests would queue behind another's.
+    int connections = lanes.stream().mapToInt(l -> l.destination.maxInFlight()).sum();
     client = WebClient.create(vertx, new WebClientOptions().setUserAgent("email-webhook-gateway")
         .setConnectTimeout(5000).setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(connections));
     queuedNotices = vertx.eventBus().localConsumer(Addresses.DELIVERIES_QUEUED, message -> fillAll());
