@@ -59,7 +59,10 @@ public final class Main {
   private static void shutdown(Gateway gateway, Vertx vertx) {
     LOG.info("shutting down: no new requests, finishing those in flight");
     try {
-      gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // Close Vert.x from this thread, not inside the chain: called on an event loop, close()'s
+      // future is completed on a loop it has just shut down and never completes.
+      gateway.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       LOG.info("shut down cleanly");
     } catch (Exception e) {
       LOG.error("shutdown did not finish cleanly: {}", e.toString());
