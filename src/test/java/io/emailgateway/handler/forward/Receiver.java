@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for the first two attempts of each webhook-id, then 204; {@code /down} 500 until healed;
  * {@code /slow} 200 after 150 ms. It records every request and the most requests it held at once.
  */
-final class Receiver implements AutoCloseable {
-  static final int PORT = TestGateway.freePort();
+public final class Receiver implements AutoCloseable {
+  public static final int PORT = TestGateway.freePort();
 
-  record Request(String path, MultiMap headers, String body, int status, long receivedAt) {
-    String header(String name) {
+  public record Request(String path, MultiMap headers, String body, int status, long receivedAt) {
+    public String header(String name) {
       return headers.get(name);
     }
   }
@@ -36,7 +36,7 @@ final class Receiver implements AutoCloseable {
   private final Set<String> healed = ConcurrentHashMap.newKeySet();
   private HttpServer server;
 
-  void start() throws Exception {
+  public void start() throws Exception {
     server = vertx.createHttpServer().requestHandler(this::handle);
     server.listen(PORT, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -71,7 +71,7 @@ final class Receiver implements AutoCloseable {
   }
 
   /** Requests to {@code path}, for one webhook-id or all ({@code null}), in arrival order. */
-  List<Request> requests(String path, String webhookId) {
+  public List<Request> requests(String path, String webhookId) {
     List<Request> matching = new ArrayList<>();
     for (Request r : requests) {
       if (r.path().equals(path) && (webhookId == null || webhookId.equals(r.header("webhook-id")))) {
@@ -82,7 +82,7 @@ final class Receiver implements AutoCloseable {
     return matching;
   }
 
-  List<Request> awaitRequests(String path, String webhookId, int count) {
+  public List<Request> awaitRequests(String path, String webhookId, int count) {
     long deadline = System.currentTimeMillis() + 20_000;
     while (requests(path, webhookId).size() < count) {
       if (System.currentTimeMillis() > deadline) {
