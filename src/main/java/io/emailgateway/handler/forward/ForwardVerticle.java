@@ -100,19 +100,21 @@ public final class ForwardVerticle extends VerticleBase {
     lane.claiming = true;
     lane.wokenWhileClaiming = false;
     Duration lease = lane.destination.timeout().plus(LEASE_MARGIN);
-    store.claim(lane.destination.id(), free, lease).onComplete(claimed -> {
-      lane.claiming = false;
-      if (claimed.failed()) {
-        LOG.warn("cannot claim deliveries for destination {}: {}", lane.destination.id(), claimed.cause().toString());
-        checkDrained();
-        return;
-      }
+    store.claim(lane.destination.id(), free, lease).onComplete(claimed -> sendClaimed(lane, claimed));
+  }
+
+  /** Claimed rows are leased: they are sent even while stopping, rather than left to wait for their lease. */
+  private void sendClaimed(Lane lane, AsyncResult<List<Delivery>> claimed) {
+    lane.claiming = false;
+    if (claimed.failed()) {
+      LOG.warn("cannot claim deliveries for destination {}: {}", lane.destination.id(), claimed.cause().toString());
+    } else {
       claimed.result().forEach(delivery -> send(lane, delivery));
       if (lane.wokenWhileClaiming) {
         fill(lane);
       }
-      checkDrained();
-    });
+    }
+    checkDrained();
   }
 
   private void send(Lane lane, Delivery delivery) {
