@@ -61,6 +61,19 @@ public final class SuppressionHandler implements EventHandler {
           lifted_at = greatest(s.lifted_at, excluded.lifted_at),
           updated_at = now()""";
 
+  /**
+   * The window check reads other transactions' soft bounces, so two instances each adding one
+   * bounce of the same address would each see one too few and neither would suppress. An
+   * advisory lock per (scope, address), taken in key order, makes the second wait for the first
+   * to commit; its check then runs on a fresh snapshot that includes the first one's bounces.
+   */
+  static final String LOCK_SOFT_BOUNCED_ADDRESSES = """
+      SELECT pg_advisory_xact_lock(hashtextextended(k.scope || ' ' || k.address, 0))
+        FROM (SELECT DISTINCT e.recipient AS address, coalesce($2::text, e.source) AS scope
+                FROM events e
+               WHERE e.id = ANY ($1) AND e.type = 'bounced' AND e.bounce_type = 'soft' AND e.recipient <> ''
+               ORDER BY 1, 2) k""";
+
   static final String RECORD_SOFT_BOUNCES = """
       INSERT INTO soft_bounces (address, scope, event_id, occurred_at, source)
       SELECT e.recipient, coalesce($2::text, e.source), e.id, e.occurred_at, e.source
@@ -123,6 +136,7 @@ public final class SuppressionHandler implements EventHandler {
     Tuple ids = Tuple.of(eventIds, scope);
     return tx.preparedQuery(SUPPRESS).execute(ids)
         .compose(r -> tx.preparedQuery(LIFT).execute(ids))
+        .compose(r -> tx.preparedQuery(LOCK_SOFT_BOUNCED_ADDRESSES).execute(ids))
         .compose(r -> tx.preparedQuery(RECORD_SOFT_BOUNCES).execute(ids))
         .compose(r -> tx.preparedQuery(SUPPRESS_SOFT_BOUNCES)
             .execute(Tuple.of(eventIds, scope, softBounceThreshold, softBounceWindowMillis)))

@@ -159,6 +159,36 @@ class SuppressionHandlerIT {
     assertThat(kit.db.count("SELECT count(*) FROM is_suppressed('scoped@example.com', 'sendgrid-main') s WHERE s")).isZero();
   }
 
+  /**
+   * Two instances each commit one more soft bounce of the same address at the same time: each
+   * transaction alone sees only two of the three, yet the address must end up suppressed.
+   */
+  @Test
+  void softBouncesOfOneAddressHandledConcurrentlyByTwoTransactionsStillSuppress() {
+    kit.storeAndHandleOneByOne(global, List.of(softBounce("race@example.com", days(0))));
+    kit.store(softBounce("race@example.com", days(1)));
+    kit.store(softBounce("race@example.com", days(2)));
+    io.emailgateway.config.HandlerSettings oneRow = HandlerTestKit.settings(new JsonObject().put("batch_rows", 1));
+    List<EventHandler> slow = new ArrayList<>(HandlersVerticle.builtIn(oneRow, List.of()));
+    slow.add(new EventHandler() {
+      @Override
+      public String name() {
+        return "hold";
+      }
+
+      @Override
+      public io.vertx.core.Future<Void> apply(io.vertx.sqlclient.SqlConnection tx, Long[] eventIds) {
+        return tx.query("SELECT pg_sleep(0.3)").execute().mapEmpty();
+      }
+    });
+    OutboxProcessor concurrent = kit.processor(oneRow, slow);
+
+    HandlerTestKit.await(io.vertx.core.Future.all(concurrent.processOnce(), concurrent.processOnce()));
+
+    assertThat(kit.db.count("SELECT count(*) FROM soft_bounces WHERE address = 'race@example.com'")).isEqualTo(3);
+    assertThat(suppressed("race@example.com")).isTrue();
+  }
+
   private void assertEntry(String address, String reason, long count, long causeEventId) {
     List<String> rows = new ArrayList<>();
     kit.db.query("SELECT reason, count, event_id, source, active, scope FROM suppressions WHERE address = '" + address + "'",
