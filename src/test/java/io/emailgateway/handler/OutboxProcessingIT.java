@@ -122,6 +122,23 @@ class OutboxProcessingIT {
   }
 
   @Test
+  void theHandlerVerticleBacksOffWhileTheDatabaseIsUnreachableAndCatchesUpAfterwards() throws Exception {
+    kit.store(of(EventType.OPENED, "outage@example.com", minutes(1)), of(EventType.OPENED, "outage@example.com", minutes(2)));
+    HandlerSettings settings = HandlerTestKit.settings(new JsonObject().put("poll_interval", "20ms")
+        .put("retry_initial", "300ms").put("retry_max", "300ms"));
+    proxy.cut();
+    String deployment = await(kit.vertx.deployVerticle(new HandlerVerticle(kit.processor(settings), settings, kit.metrics)));
+    Thread.sleep(1000);
+    double failures = kit.registry.counter("gateway.handler.failures", "reason", "unavailable").count();
+    proxy.restore();
+
+    assertThat(failures).as("retries spaced by the backoff, not by the 20 ms poll").isBetween(2.0, 10.0);
+    kit.awaitCount("SELECT coalesce(sum(opens), 0) FROM engagement WHERE recipient = 'outage@example.com'", 2);
+    kit.awaitCount("SELECT count(*) FROM outbox", 0);
+    await(kit.vertx.undeploy(deployment));
+  }
+
+  @Test
   void aClaimStopsAtMaxBatchEventsButAlwaysTakesAtLeastOneRow() {
     OutboxProcessor processor = kit.processor(HandlerTestKit.settings(new JsonObject().put("max_batch_events", 15)));
     for (int row = 0; row < 3; row++) {
