@@ -36,6 +36,9 @@ final class HandlerChain {
 
   /** Applies the handlers; the result lists the events whose effects were rolled back. */
   Future<List<FailedEvent>> apply(SqlConnection tx, List<Long> eventIds) {
+    if (eventIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
     return tx.query("SAVEPOINT handlers").execute()
         .compose(v -> applyAll(tx, eventIds.toArray(Long[]::new)))
         .compose(v -> tx.query("RELEASE SAVEPOINT handlers").execute())
