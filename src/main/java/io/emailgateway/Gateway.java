@@ -2,6 +2,7 @@ package io.emailgateway;
 
 import io.emailgateway.config.GatewayConfig;
 import io.emailgateway.embedded.EmbeddedServices;
+import io.emailgateway.handler.HandlersVerticle;
 import io.emailgateway.http.IngestVerticle;
 import io.emailgateway.http.ManagementVerticle;
 import io.emailgateway.http.ReadinessChecks;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running gateway. {@link #start} is the whole start-up as one chain: embedded services when
  * none are configured → database created → migrations → PG pool and Redis client → persist
- * verticles → ingest verticles → management listener. Any failed step fails the start.
+ * verticles → handlers on stored events → ingest verticles → management listener. Any failed
+ * step fails the start.
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -47,6 +49,7 @@ public final class Gateway {
   private Pool pool;
   private Redis redis;
   private String persistDeployment;
+  private String handlersDeployment;
   private String ingestDeployment;
   private String managementDeployment;
 
@@ -114,6 +117,12 @@ public final class Gateway {
             new DeploymentOptions().setInstances(config.persist().instances()))
         .compose(id -> {
           persistDeployment = id;
+          return config.handlers().enabled()
+              ? vertx.deployVerticle(new HandlersVerticle(pool, config.handlers(), config.destinations(), registry))
+              : Future.succeededFuture((String) null);
+        })
+        .compose(id -> {
+          handlersDeployment = id;
           return vertx.deployVerticle(() -> new IngestVerticle(config, metrics, rateLimitMetrics, redis, pressure,
                   bytesInFlight),
               new DeploymentOptions().setInstances(http.instances()));
@@ -141,6 +150,7 @@ public final class Gateway {
     draining = true;
     return undeploy(ingestDeployment)
         .compose(v -> undeploy(persistDeployment))
+        .compose(v -> undeploy(handlersDeployment))
         .compose(v -> undeploy(managementDeployment))
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
         .compose(v -> {

@@ -18,6 +18,8 @@ public record GatewayConfig(
     String embeddedDataDir,
     Protection protection,
     List<SourceConfig> sources,
+    HandlerSettings handlers,
+    List<DestinationConfig> destinations,
     JsonObject raw) {
 
   /** The ingest and management listeners. */
@@ -64,6 +66,8 @@ public record GatewayConfig(
         root.section("embedded").string("data_dir", "data"),
         protection(root),
         sources(root),
+        HandlerSettings.from(root.section("handlers")),
+        DestinationConfig.all(root),
         json);
   }
 
@@ -98,6 +102,7 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withServices(String postgres, String redis) {
-    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, protection, sources, raw);
+    return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, protection, sources,
+        handlers, destinations, raw);
   }
 }

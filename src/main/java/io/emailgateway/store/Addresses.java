@@ -6,6 +6,8 @@ public final class Addresses {
   public static final String EVENTS_PERSIST = "events.persist";
   /** Publish: a batch was committed (wakes handlers early; they poll the outbox anyway). */
   public static final String EVENTS_STORED = "events.stored";
+  /** Publish: a handler transaction committed, possibly with new deliveries (wakes forwarders early; they poll anyway). */
+  public static final String DELIVERIES_QUEUED = "deliveries.queued";
 
   private Addresses() {}
 }

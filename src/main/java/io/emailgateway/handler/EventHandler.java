@@ -1,0 +1,18 @@
+package io.emailgateway.handler;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+
+/**
+ * One built-in handler: the database effects of a set of stored events, applied with set-based
+ * statements inside the caller's transaction. A handler never commits and never sees an event
+ * twice (the caller deletes the outbox rows in the same transaction), so counters simply add.
+ * Statements lock rows in key order, which keeps concurrent handler transactions from deadlocking
+ * on each other in the common case.
+ */
+public interface EventHandler {
+  /** Short name for metrics and logs, e.g. {@code suppression}. */
+  String name();
+
+  Future<Void> apply(SqlConnection transaction, Long[] eventIds);
+}
