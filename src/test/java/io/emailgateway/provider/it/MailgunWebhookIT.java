@@ -84,6 +84,28 @@ class MailgunWebhookIT extends ProviderWebhookContract {
     assertThat(db.count("SELECT count(*) FROM events WHERE recipient = 'victim@example.com'")).isZero();
   }
 
+  /** Legacy webhooks: a multipart form post, the bounced message attached as a file part. */
+  @Test
+  @Order(5)
+  void legacyMultipartFormPostIsVerifiedAndStored() {
+    String token = Signing.randomHex(25);
+    String body = resigned(fixtureBody("mailgun/legacy_multipart_bounced_with_attachment.json"),
+        "a3fe1fa1640349ac552b84ddde373014b4c41645830c8dd3fc", "1461261330",
+        "951d655362eac0cf4720a2ae1554600f21257f5da5aa021f6b04b9f9a62b82a5", signingKey, token, "1461261330");
+    WebhookPost legacy = WebhookPost.of("multipart/form-data; boundary=----gatewayboundary7MA4YWxkTrZu0gW", body);
+
+    assertAnswer(post(legacy), 1, 0);
+
+    JsonObject row = storedRowsByKey().get(token);
+    assertThat(row.getString("type")).isEqualTo("bounced");
+    assertThat(row.getString("bounce_type")).isEqualTo("hard");
+    assertThat(row.getString("recipient")).isEqualTo("bounce@example.com");
+    assertThat(row.getString("message_id")).isEqualTo("<20160421180324.70521.79375.96884DDB@example.com>");
+    assertThat(row.getString("occurred_at")).isEqualTo("2016-04-21T17:55:30.000Z");
+    assertThat(row.getJsonObject("metadata")).isEqualTo(new JsonObject().put("user_id", "123"));
+    assertRefusedStoringNothing(legacy.withBody(body.replace(token, Signing.randomHex(25))));
+  }
+
   private String deliveredSignedWith(String key, String token) {
     String body = new String(resource("vectors/mailgun_delivered.body"), StandardCharsets.UTF_8);
     return resigned(body, "d1931d9645b65e60f6fddf94448e982ff8db9256144a7fcb15", "1661621787",
