@@ -151,6 +151,22 @@ class SesWebhookIT extends ProviderWebhookContract {
     assertThat(storedCount()).isEqualTo(stored);
   }
 
+  @Test
+  @Order(6)
+  void noticesWithoutAnEmailEventAreAcknowledgedAndStoreNothing() {
+    PrivateKey key = signer.keys().getPrivate();
+    JsonObject unsubscribed = SnsTestPki.sign(SnsTestPki.confirmation("UnsubscribeConfirmation", TOPIC,
+        sns.url("/confirm?Action=ConfirmSubscription&TopicArn=" + TOPIC + "&Token=7a9f"), sns.url("/certs/signer.pem")), key, 2);
+    JsonObject topicValidated = notification(UUID.randomUUID().toString(), TOPIC,
+        "Successfully validated SNS topic for Amazon SES event publishing.", key, 1, "/certs/signer.pem");
+    long stored = storedCount();
+
+    assertAnswer(post(authorized(unsubscribed)), 0, 0);
+    assertAnswer(post(authorized(topicValidated)), 0, 0);
+
+    assertThat(storedCount()).isEqualTo(stored);
+  }
+
   /** A Notification envelope in the field order SNS uses, signed as SNS signs it. */
   private JsonObject notification(String messageId, String topic, String record, PrivateKey key, int version, String certPath) {
     JsonObject envelope = new JsonObject()
