@@ -4,6 +4,7 @@ import io.emailgateway.provider.WebhookException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.IntPredicate;
 
@@ -19,6 +20,11 @@ final class BodyReader {
     long declared = parseLength(request.getHeader("Content-Length"));
     if (declared > limit) {
       return Future.failedFuture(WebhookException.tooLarge(limit));
+    }
+    if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+      // The sender holds the body back until told to go on (RFC 9110 §10.1.1): without this a
+      // client that waits for it stalls (curl 1 s) or hangs. A refusal before here is the final answer.
+      request.response().writeContinue();
     }
     Promise<Buffer> promise = Promise.promise();
     Buffer body = Buffer.buffer((int) Math.max(256, declared));

@@ -36,19 +36,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * messages signed the way SNS signs them. The canonical string is written out here by hand from
  * the AWS field lists, independently of {@link SnsMessage}, so a wrong order there fails the tests.
  */
-final class SnsTestPki {
+public final class SnsTestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   /** A key pair with its certificate. */
-  record Issued(KeyPair keys, X509Certificate certificate) {
-    String pem() {
+  public record Issued(KeyPair keys, X509Certificate certificate) {
+    public String pem() {
       return SnsTestPki.pem(certificate);
     }
   }
 
   private SnsTestPki() {}
 
-  static KeyPair rsa() {
+  public static KeyPair rsa() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
@@ -58,25 +58,25 @@ final class SnsTestPki {
     }
   }
 
-  static Issued rootCa(String name) {
+  public static Issued rootCa(String name) {
     KeyPair keys = rsa();
     return new Issued(keys, build(name, name, keys, keys.getPrivate(), true, Instant.now().minus(Duration.ofDays(1)),
         Instant.now().plus(Duration.ofDays(365)), null));
   }
 
-  static Issued intermediateCa(String name, Issued issuer, String issuerAiaUrl) {
+  public static Issued intermediateCa(String name, Issued issuer, String issuerAiaUrl) {
     KeyPair keys = rsa();
     return new Issued(keys, build(name, issuer.certificate().getSubjectX500Principal().getName(), keys,
         issuer.keys().getPrivate(), true, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(365)), issuerAiaUrl));
   }
 
-  static Issued signingCert(Issued issuer, Instant notBefore, Instant notAfter, String issuerAiaUrl) {
+  public static Issued signingCert(Issued issuer, Instant notBefore, Instant notAfter, String issuerAiaUrl) {
     KeyPair keys = rsa();
     return new Issued(keys, build("CN=sns.amazonaws.com", issuer.certificate().getSubjectX500Principal().getName(), keys,
         issuer.keys().getPrivate(), false, notBefore, notAfter, issuerAiaUrl));
   }
 
-  static Issued signingCert(Issued issuer) {
+  public static Issued signingCert(Issued issuer) {
     return signingCert(issuer, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)), null);
   }
 
@@ -100,7 +100,7 @@ final class SnsTestPki {
     }
   }
 
-  static String pem(X509Certificate certificate) {
+  public static String pem(X509Certificate certificate) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(certificate);
@@ -111,7 +111,7 @@ final class SnsTestPki {
   }
 
   /** A Notification envelope (unsigned); Subject only when not null. */
-  static JsonObject notification(String topicArn, String messageId, String message, String subject, String certUrl) {
+  public static JsonObject notification(String topicArn, String messageId, String message, String subject, String certUrl) {
     JsonObject json = new JsonObject().put("Type", "Notification").put("MessageId", messageId).put("TopicArn", topicArn);
     if (subject != null) {
       json.put("Subject", subject);
@@ -122,7 +122,7 @@ final class SnsTestPki {
   }
 
   /** A SubscriptionConfirmation (or UnsubscribeConfirmation) envelope (unsigned). */
-  static JsonObject confirmation(String type, String topicArn, String subscribeUrl, String certUrl) {
+  public static JsonObject confirmation(String type, String topicArn, String subscribeUrl, String certUrl) {
     return new JsonObject().put("Type", type).put("MessageId", "165545c9-2a5c-472c-8df2-7ff2be2b3b1b")
         .put("Token", "2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736")
         .put("TopicArn", topicArn)
@@ -137,7 +137,7 @@ final class SnsTestPki {
    * Timestamp, TopicArn, Type of a Notification; Message, MessageId, SubscribeURL, Timestamp,
    * Token, TopicArn, Type of a confirmation. Returns the envelope with SignatureVersion and Signature.
    */
-  static JsonObject sign(JsonObject envelope, PrivateKey key, int version) {
+  public static JsonObject sign(JsonObject envelope, PrivateKey key, int version) {
     String[] fields = "Notification".equals(envelope.getString("Type"))
         ? new String[] {"Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"}
         : new String[] {"Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"};

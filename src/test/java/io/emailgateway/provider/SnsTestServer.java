@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * certificates, answers subscription confirmations, and counts every request per path, so a
  * test can prove that something was, or was not, fetched.
  */
-final class SnsTestServer {
-  static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events";
+public final class SnsTestServer {
+  public static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events";
 
   private final Map<String, Buffer> bodies = new ConcurrentHashMap<>();
   private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
@@ -31,50 +31,50 @@ final class SnsTestServer {
   private final Vertx vertx;
   private HttpServer server;
 
-  SnsTestServer(Vertx vertx) {
+  public SnsTestServer(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  Future<SnsTestServer> start() {
+  public Future<SnsTestServer> start() {
     return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").map(started -> {
       server = started;
       return this;
     });
   }
 
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + port() + path;
   }
 
-  SnsTestServer serve(String path, String body) {
+  public SnsTestServer serve(String path, String body) {
     return serve(path, Buffer.buffer(body, "UTF-8"));
   }
 
-  SnsTestServer serve(String path, Buffer body) {
+  public SnsTestServer serve(String path, Buffer body) {
     bodies.put(path, body);
     return this;
   }
 
-  SnsTestServer status(String path, int status) {
+  public SnsTestServer status(String path, int status) {
     statuses.put(path, status);
     return this;
   }
 
-  SnsTestServer delay(String path, long millis) {
+  public SnsTestServer delay(String path, long millis) {
     delaysMs.put(path, millis);
     return this;
   }
 
-  int hits(String path) {
+  public int hits(String path) {
     AtomicInteger count = hits.get(path);
     return count == null ? 0 : count.get();
   }
 
-  int totalHits() {
+  public int totalHits() {
     return hits.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
@@ -96,7 +96,7 @@ final class SnsTestServer {
   }
 
   /** Source settings pointing the URL patterns at this server and the trust anchors at {@code anchorsFile}. */
-  JsonObject settings(String anchorsFile) {
+  public JsonObject settings(String anchorsFile) {
     return new JsonObject().put("id", "ses-test").put("provider", "ses")
         .put("topic_arns", new JsonArray().add(TOPIC))
         .put("cert_url_pattern", "http://127\\.0\\.0\\.1:" + port() + "/certs/[a-z0-9-]+\\.pem")
