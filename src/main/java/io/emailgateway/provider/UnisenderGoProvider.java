@@ -122,8 +122,8 @@ public final class UnisenderGoProvider implements SynchronousProvider {
     }
     byte[] presented = HexFormat.of().parseHex(auth);
     byte[] body = request.bodyBytes();
-    byte[] presented = auth.getBytes(StandardCharsets.US_ASCII);
-    List<byte[]> expected = apiKeys.stream().map(key -> md5(replaceAll(body, presented, key))).toList();
+    byte[] authValue = auth.getBytes(StandardCharsets.US_ASCII);
+    List<byte[]> expected = apiKeys.stream().map(key -> md5(replaceAll(body, authValue, key))).toList();
     if (!ConstantTime.equalsAny(expected, presented)) {
       throw WebhookException.unauthorized("auth does not match any API key");
     }
