@@ -116,7 +116,7 @@ public final class EventStore {
   }
 
   /** PostgreSQL text cannot hold U+0000; an ESP value carrying one would fail the whole batch. */
-  static String stripNul(String value) {
+  public static String stripNul(String value) {
     return value == null || value.indexOf('\u0000') < 0 ? value : value.replace("\u0000", "");
   }
 }
