@@ -174,6 +174,17 @@ class ReparseIT {
 
   @Test
   @Order(7)
+  void anEventTheCurrentParserCannotTakeIsLeftAloneAndTheExitStatusSaysSo() {
+    execute("UPDATE events SET provider = 'mailgun', type = 'unknown' WHERE event_key = '" + bounced + "'");
+    List<String> before = rows("SELECT id, xmin FROM events WHERE event_key = '" + bounced + "'");
+
+    assertThat(reparse("--source", "sgh")).startsWith("3 source sgh").contains("changed 0").contains("failed 1");
+
+    assertThat(rows("SELECT id, xmin FROM events WHERE event_key = '" + bounced + "'")).isEqualTo(before);
+  }
+
+  @Test
+  @Order(8)
   void anUnknownSourceIsAnErrorNamingIt() {
     assertThat(reparse("--source", "nope")).isEqualTo("1 reparse failed: no source 'nope' in the configuration\n");
   }
