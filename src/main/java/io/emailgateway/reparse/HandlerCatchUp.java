@@ -40,6 +40,10 @@ final class HandlerCatchUp {
   List<Long> retract(List<Long> changed) throws SQLException {
     Array all = ids(changed);
     Set<Long> waiting = new HashSet<>(pending(all));
+    // A handler transaction the first look waited for may have put a failing event back into the
+    // outbox as a new row (or parked it), committed after that statement's snapshot; later
+    // statements see it. Nothing else can add one: every row naming these events is now locked.
+    waiting.addAll(pending(all));
     waiting.addAll(longs(ReparseSql.LOCK_PARKED, all));
     List<Long> handled = changed.stream().filter(id -> !waiting.contains(id)).sorted().toList();
     if (handled.isEmpty()) {
