@@ -92,12 +92,13 @@ public final class Reparser {
     List<Change> changes = new ArrayList<>();
     for (Row row : rows) {
       NormalizedRow now = reparse(row);
+      List<String> differences = now == null ? List.of() : now.differences(row.stored());
       if (now == null) {
         summary.countFailed();
-      } else if (now.differences(row.stored()).isEmpty()) {
+      } else if (differences.isEmpty()) {
         summary.countUnchanged();
       } else {
-        summary.countChanged(now.differences(row.stored()));
+        summary.countChanged(differences);
         changes.add(new Change(row.id(), now));
       }
     }
