@@ -1,5 +1,6 @@
 package io.emailgateway;
 
+import io.emailgateway.cli.ReparseCommand;
 import io.emailgateway.cli.SignCommand;
 import io.emailgateway.config.ConfigException;
 import io.emailgateway.config.ConfigLoader;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar email-webhook-gateway.jar [--config FILE]} runs the gateway;
- * {@code … sign|keygen …} are the helper commands (see {@link SignCommand}).
+ * {@code … sign|keygen …} are the helper commands (see {@link SignCommand}); {@code … reparse …}
+ * re-normalizes stored events with the current parsers (see {@link ReparseCommand}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -28,6 +30,9 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && (args[0].equals("sign") || args[0].equals("keygen"))) {
       System.exit(SignCommand.run(args[0], Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("reparse")) {
+      System.exit(ReparseCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
     }
     Path configFile = configFile(args);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

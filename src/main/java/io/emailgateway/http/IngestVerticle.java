@@ -174,7 +174,7 @@ public final class IngestVerticle extends VerticleBase {
       }
       List<EmailEvent> events = source.provider().parse(request);
       return limits.perSource(source, events.size())
-          .compose(v -> persist(events))
+          .compose(v -> persist(events, source.provider().parserVersion()))
           .map(result -> {
             if (nonce != null) {
               replays.remember(source.id(), nonce, events.size());
@@ -184,11 +184,11 @@ public final class IngestVerticle extends VerticleBase {
     });
   }
 
-  private Future<PersistResult> persist(List<EmailEvent> events) {
+  private Future<PersistResult> persist(List<EmailEvent> events, int parserVersion) {
     if (events.isEmpty()) {
       return Future.succeededFuture(new PersistResult(0, 0));
     }
-    return vertx.eventBus().<PersistResult>request(Addresses.EVENTS_PERSIST, new PersistRequest(events), persistDelivery)
+    return vertx.eventBus().<PersistResult>request(Addresses.EVENTS_PERSIST, new PersistRequest(events, parserVersion), persistDelivery)
         .map(reply -> reply.body())
         .recover(error -> {
           LOG.warn("events of a request could not be stored, answering 503: {}", error.getMessage());

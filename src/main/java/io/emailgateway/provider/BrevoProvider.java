@@ -189,4 +189,9 @@ public final class BrevoProvider implements SynchronousProvider {
     }
     return JsonFields.stringOrList(event, "tag");
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, espEvent, fallbackTime));
+  }
 }

@@ -171,4 +171,9 @@ public final class MailerSendProvider implements SynchronousProvider {
   private static JsonObject orEmpty(JsonObject object) {
     return object == null ? new JsonObject() : object;
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, espEvent, fallbackTime));
+  }
 }

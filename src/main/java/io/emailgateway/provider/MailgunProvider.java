@@ -155,4 +155,12 @@ public final class MailgunProvider implements SynchronousProvider {
   private static boolean isBlank(String value) {
     return value == null || value.isBlank();
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    // The JSON webhook stores its whole payload (with "event-data"); the legacy one its form fields.
+    return parse(espEvent.getValue("event-data") instanceof JsonObject
+        ? StoredEventRequests.json(sourceId, espEvent, fallbackTime)
+        : StoredEventRequests.form(sourceId, espEvent, fallbackTime));
+  }
 }

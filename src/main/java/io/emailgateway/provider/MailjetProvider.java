@@ -145,4 +145,9 @@ public final class MailjetProvider implements SynchronousProvider {
     String id = LenientReads.nonBlank(event, "MessageID");
     return id != null ? id : LenientReads.nonBlank(event, "mj_message_id");
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, espEvent, fallbackTime));
+  }
 }

@@ -148,4 +148,9 @@ public final class MailtrapProvider implements SynchronousProvider {
         .espEvent(event)
         .build();
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, new JsonObject().put("events", StoredEventRequests.arrayOf(espEvent)), fallbackTime));
+  }
 }

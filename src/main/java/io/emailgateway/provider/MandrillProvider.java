@@ -229,4 +229,10 @@ public final class MandrillProvider implements SynchronousProvider {
     }
     return null;
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.form(sourceId,
+        new JsonObject().put(EVENTS_FIELD, StoredEventRequests.arrayOf(espEvent).encode()), fallbackTime));
+  }
 }

@@ -198,4 +198,9 @@ public final class PostalProvider implements SynchronousProvider {
       throw WebhookException.badRequest("timestamp is not unix seconds");
     }
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, espEvent, fallbackTime));
+  }
 }

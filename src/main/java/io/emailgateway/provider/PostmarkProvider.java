@@ -195,4 +195,9 @@ public final class PostmarkProvider implements SynchronousProvider {
     String value = JsonFields.text(e, key);
     return value != null ? value : JsonFields.text(e, alternative);
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, espEvent, fallbackTime));
+  }
 }

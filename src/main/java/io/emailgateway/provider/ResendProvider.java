@@ -228,4 +228,10 @@ public final class ResendProvider implements SynchronousProvider {
   private static JsonObject orEmpty(JsonObject object) {
     return object == null ? new JsonObject() : object;
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    // The key was the svix-id header, which is not stored: the stored key stands in for it.
+    return parse(StoredEventRequests.jsonWithWebhookId(sourceId, espEvent, eventKey, fallbackTime));
+  }
 }

@@ -259,4 +259,9 @@ public final class SendGridProvider implements SynchronousProvider {
   private static String nonBlank(String value) {
     return value == null || value.isBlank() ? null : value;
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, StoredEventRequests.arrayOf(espEvent), fallbackTime));
+  }
 }

@@ -5,10 +5,13 @@ import io.emailgateway.config.ConfigException;
 import io.emailgateway.config.ConfigSection;
 import io.emailgateway.config.SourceConfig;
 import io.emailgateway.event.EmailEvent;
+import io.emailgateway.event.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -195,5 +198,18 @@ public final class SesProvider implements WebhookProvider {
   public List<EmailEvent> parse(WebhookRequest request) {
     SnsMessage message = SnsMessage.parse(request.body());
     return SnsMessage.NOTIFICATION.equals(message.type()) ? events.of(message) : List.of();
+  }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    // The stored SES record goes back into an SNS Notification: its MessageId is the key's part
+    // before the recipient, its Timestamp the stored time (used only where SES gives none).
+    int colon = eventKey.indexOf(':');
+    JsonObject notification = new JsonObject()
+        .put("Type", SnsMessage.NOTIFICATION)
+        .put("MessageId", colon < 0 ? eventKey : eventKey.substring(0, colon))
+        .put("Timestamp", Timestamps.format(fallbackTime))
+        .put("Message", espEvent.encode());
+    return parse(StoredEventRequests.json(sourceId, notification, fallbackTime));
   }
 }

@@ -196,4 +196,9 @@ public final class SparkPostProvider implements SynchronousProvider {
     String value = LenientReads.nonBlank(event, first);
     return value != null ? value : LenientReads.nonBlank(event, second);
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    return parse(StoredEventRequests.json(sourceId, StoredEventRequests.arrayOf(espEvent), fallbackTime));
+  }
 }

@@ -156,4 +156,10 @@ public final class StandardProvider implements SynchronousProvider {
   private static JsonObject orEmpty(JsonObject object) {
     return object == null ? new JsonObject() : object;
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    // A key that came from the webhook-id header (not stored) is carried over as that header.
+    return parse(StoredEventRequests.jsonWithWebhookId(sourceId, espEvent, eventKey, fallbackTime));
+  }
 }

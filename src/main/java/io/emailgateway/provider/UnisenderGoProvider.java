@@ -240,4 +240,13 @@ public final class UnisenderGoProvider implements SynchronousProvider {
       }
     }
   }
+
+  @Override
+  public List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    // A batch stores each element of events_by_user[].events; a single event stores the whole body.
+    JsonObject body = espEvent.containsKey("event_data")
+        ? new JsonObject().put("events_by_user", new JsonArray().add(new JsonObject().put("events", StoredEventRequests.arrayOf(espEvent))))
+        : espEvent;
+    return parse(StoredEventRequests.json(sourceId, body, fallbackTime));
+  }
 }

@@ -2,6 +2,8 @@ package io.emailgateway.provider;
 
 import io.emailgateway.event.EmailEvent;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -46,5 +48,29 @@ public interface WebhookProvider {
    */
   default boolean retriesClientErrors() {
     return true;
+  }
+
+  /**
+   * The version of this provider's mapping, stored with every event it produces. Bump it when a
+   * change to {@link #parse} changes the normalized fields of events already stored, so operators
+   * can see which rows a re-parse (README "Re-parse") would touch.
+   */
+  default int parserVersion() {
+    return 1;
+  }
+
+  /**
+   * Normalizes one stored ESP event again with the current mapping: {@code espEvent} is exactly
+   * what {@link #parse} put into {@link EmailEvent#espEvent()}, {@code eventKey} the key it was
+   * stored under (for ESPs whose key came from a request header rather than the event), and
+   * {@code fallbackTime} the time to use where the ESP event carries none (the stored
+   * {@code occurred_at}: the request-level time the first parse fell back to is not stored). Returns
+   * every event the ESP event maps to (several where one ESP record fans out per recipient, as
+   * SES does; the caller picks the stored key), or throws {@link WebhookException} when the
+   * current mapping refuses it. Implementations rebuild the smallest request their
+   * {@link #parse} accepts, so there is one mapping, not two.
+   */
+  default List<EmailEvent> reparse(JsonObject espEvent, String eventKey, Instant fallbackTime) {
+    throw new UnsupportedOperationException("provider " + name() + " cannot re-parse stored events");
   }
 }

@@ -33,14 +33,18 @@ public final class EventStore {
   /** The outcome per request, in the order of {@code batch}, once COMMIT has returned. */
   public Future<List<PersistResult>> insert(List<PersistRequest> batch) {
     List<EmailEvent> events = new ArrayList<>();
-    batch.forEach(request -> events.addAll(request.events()));
-    return pool.withTransaction(connection -> insertAll(connection, events))
+    List<Integer> parserVersions = new ArrayList<>();
+    batch.forEach(request -> {
+      events.addAll(request.events());
+      request.events().forEach(e -> parserVersions.add(request.parserVersion()));
+    });
+    return pool.withTransaction(connection -> insertAll(connection, events, parserVersions))
         .map(newKeys -> countPerRequest(batch, newKeys));
   }
 
-  private Future<Set<String>> insertAll(SqlConnection connection, List<EmailEvent> events) {
+  private Future<Set<String>> insertAll(SqlConnection connection, List<EmailEvent> events, List<Integer> parserVersions) {
     return connection.query(Sql.statementTimeout(writeTimeout.toMillis())).execute()
-        .compose(ignored -> connection.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events)))
+        .compose(ignored -> connection.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events, parserVersions)))
         .compose(rows -> {
           Set<String> newKeys = new HashSet<>();
           List<Long> ids = new ArrayList<>();
@@ -79,7 +83,7 @@ public final class EventStore {
     return source + '\u0000' + eventKey;
   }
 
-  private static Tuple columns(List<EmailEvent> events) {
+  private static Tuple columns(List<EmailEvent> events, List<Integer> parserVersions) {
     return Tuple.tuple(List.of(
         column(events, EmailEvent::source),
         column(events, EmailEvent::provider),
@@ -99,7 +103,8 @@ public final class EventStore {
         column(events, EmailEvent::ip),
         column(events, EmailEvent::mtaResponse),
         column(events, EmailEvent::description),
-        column(events, e -> JsonText.encode(e.espEvent()))));
+        column(events, e -> JsonText.encode(e.espEvent())),
+        parserVersions.toArray(Integer[]::new)));
   }
 
   private static String[] column(List<EmailEvent> events, Function<EmailEvent, String> field) {
@@ -111,7 +116,7 @@ public final class EventStore {
   }
 
   /** PostgreSQL text cannot hold U+0000; an ESP value carrying one would fail the whole batch. */
-  static String stripNul(String value) {
+  public static String stripNul(String value) {
     return value == null || value.indexOf('\u0000') < 0 ? value : value.replace("\u0000", "");
   }
 }

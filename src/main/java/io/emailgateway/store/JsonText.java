@@ -8,10 +8,10 @@ import io.vertx.core.json.JsonObject;
  * would fail its whole group commit (and every retry after), so NUL characters are removed from
  * keys and strings — the only change ever made to a stored ESP event.
  */
-final class JsonText {
+public final class JsonText {
   private JsonText() {}
 
-  static String encode(Object json) {
+  public static String encode(Object json) {
     String text = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
     return text.contains("\\u0000") ? encodeSanitized(json) : text;
   }

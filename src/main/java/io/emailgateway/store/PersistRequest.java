@@ -3,9 +3,18 @@ package io.emailgateway.store;
 import io.emailgateway.event.EmailEvent;
 import java.util.List;
 
-/** The events of one webhook request, handed to a persist verticle over the event bus (local codec, no copy). */
-public record PersistRequest(List<EmailEvent> events, long enqueuedAtNanos) {
+/**
+ * The events of one webhook request, handed to a persist verticle over the event bus (local codec,
+ * no copy), with the version of the provider's parser that produced them (stored with each event,
+ * so a re-parse knows what produced a row).
+ */
+public record PersistRequest(List<EmailEvent> events, int parserVersion, long enqueuedAtNanos) {
+  public PersistRequest(List<EmailEvent> events, int parserVersion) {
+    this(List.copyOf(events), parserVersion, System.nanoTime());
+  }
+
+  /** Events of a parser at its first version (every parser today; tests and tools). */
   public PersistRequest(List<EmailEvent> events) {
-    this(List.copyOf(events), System.nanoTime());
+    this(events, 1);
   }
 }

@@ -16,18 +16,19 @@ final class Sql {
   static final String INSERT_EVENTS = """
       INSERT INTO events (source, provider, event_key, type, bounce_type, reject_reason, occurred_at,
                           message_id, recipient, sender, subject, tags, metadata, click_url, user_agent,
-                          ip, mta_response, description, esp_event)
+                          ip, mta_response, description, esp_event, parser_version)
       SELECT u.source, u.provider, u.event_key, u.type, u.bounce_type, u.reject_reason, u.occurred_at,
              u.message_id, u.recipient, u.sender, u.subject,
              ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.metadata::jsonb,
-             u.click_url, u.user_agent, u.ip, u.mta_response, u.description, u.esp_event::jsonb
+             u.click_url, u.user_agent, u.ip, u.mta_response, u.description, u.esp_event::jsonb,
+             u.parser_version
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                     $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
-                    $19::text[])
+                    $19::text[], $20::int[])
              AS u(source, provider, event_key, type, bounce_type, reject_reason, occurred_at,
                   message_id, recipient, sender, subject, tags, metadata, click_url, user_agent, ip,
-                  mta_response, description, esp_event)
+                  mta_response, description, esp_event, parser_version)
        ORDER BY u.source, u.event_key
       ON CONFLICT (source, event_key) DO NOTHING
       RETURNING id, source, event_key""";
