@@ -84,11 +84,13 @@ class DashboardAndAlertMetricsIT {
         .put("handlers", new JsonObject().put("metrics_interval", "200ms"))
         .put("destinations", new JsonArray().add(unreachableDestination())));
 
+    // Events of now: the deliverability gauges count only events inside their metrics window.
+    long now = System.currentTimeMillis() / 1000;
     byte[] batch = SendGridFixtures.batch(List.of(
-        SendGridFixtures.event(SendGridFixtures.eventId(), "delivered", "a@example.com"),
-        SendGridFixtures.event(SendGridFixtures.eventId(), "bounce", "b@example.com"),
-        SendGridFixtures.event(SendGridFixtures.eventId(), "spamreport", "c@example.com"),
-        SendGridFixtures.event(SendGridFixtures.eventId(), "open", "a@example.com")));
+        SendGridFixtures.event(SendGridFixtures.eventId(), "delivered", "a@example.com", now),
+        SendGridFixtures.event(SendGridFixtures.eventId(), "bounce", "b@example.com", now),
+        SendGridFixtures.event(SendGridFixtures.eventId(), "spamreport", "c@example.com", now),
+        SendGridFixtures.event(SendGridFixtures.eventId(), "open", "a@example.com", now)));
     assertThat(post("sg", sendgrid.signedHeaders(batch), batch)).isEqualTo(200);
     assertThat(post("sg", sendgrid.signedHeaders(batch), batch)).isEqualTo(200);
     assertThat(post("sg", new SendGridFixtures().signedHeaders(batch), batch)).isEqualTo(401);
