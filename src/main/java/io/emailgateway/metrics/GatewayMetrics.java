@@ -3,6 +3,7 @@ package io.emailgateway.metrics;
 import io.emailgateway.event.EmailEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -16,8 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code gateway_auth_failures_total}, {@code gateway_persist_batch_events},
  * {@code gateway_persist_batch_requests}, {@code gateway_persist_duration_seconds},
  * {@code gateway_persist_failures_total}, {@code gateway_requests_in_flight}, {@code gateway_shed_total}.
+ *
+ * <p>Counters with a fixed set of labels that alerts watch are registered at zero up front: a
+ * counter that first appears at 1 has no earlier sample, so {@code increase()} and {@code rate()}
+ * miss its first increment and an alert on "any failure" would never fire for it.
  */
 public final class GatewayMetrics {
+  /** The reasons {@link #persistFailure} is called with (PersistVerticle). */
+  private static final List<String> PERSIST_FAILURE_REASONS = List.of("write_failed", "queue_timeout");
+
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final DistributionSummary batchEvents;
@@ -26,7 +34,8 @@ public final class GatewayMetrics {
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
-    registry.gauge("gateway.requests.in.flight", inFlight);
+    Gauge.builder("gateway.requests.in.flight", inFlight, AtomicInteger::get)
+        .description("Webhook requests being handled now").register(registry);
     batchEvents = DistributionSummary.builder("gateway.persist.batch.events")
         .description("Events written by one group commit").publishPercentileHistogram()
         .maximumExpectedValue(100_000.0).register(registry);
@@ -35,6 +44,7 @@ public final class GatewayMetrics {
         .maximumExpectedValue(10_000.0).register(registry);
     persistDuration = Timer.builder("gateway.persist.duration").description("One group commit, BEGIN to COMMIT")
         .publishPercentileHistogram().register(registry);
+    PERSIST_FAILURE_REASONS.forEach(this::persistFailureCounter);
   }
 
   public MeterRegistry registry() {
@@ -84,7 +94,11 @@ public final class GatewayMetrics {
   }
 
   public void persistFailure(String reason) {
-    Counter.builder("gateway.persist.failures").description("Group commits or queued requests that failed")
-        .tags("reason", reason).register(registry).increment();
+    persistFailureCounter(reason).increment();
+  }
+
+  private Counter persistFailureCounter(String reason) {
+    return Counter.builder("gateway.persist.failures").description("Group commits or queued requests that failed")
+        .tags("reason", reason).register(registry);
   }
 }

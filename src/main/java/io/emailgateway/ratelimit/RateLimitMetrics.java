@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,11 +13,15 @@ import org.slf4j.LoggerFactory;
  * Meters of the limiter: {@code gateway_ratelimit_rejections_total{scope,source}},
  * {@code gateway_ratelimit_check_seconds{scope}}, {@code gateway_ratelimit_redis_errors_total{scope}},
  * {@code gateway_ratelimit_fail_open_total{scope}}. A Redis outage is logged at most once per
- * interval, so an outage under load does not flood the log.
+ * interval, so an outage under load does not flood the log. The error and fail-open counters of
+ * both scopes exist at zero from the start, so {@code increase()} in an alert sees even the first
+ * failure (a counter born at 1 has no earlier sample to compare with).
  */
 public final class RateLimitMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitMetrics.class);
   private static final long LOG_INTERVAL_NANOS = Duration.ofSeconds(30).toNanos();
+  /** The scopes of the request path (RateLimits): per client address, per source. */
+  private static final List<String> SCOPES = List.of("ip", "source");
 
   private final MeterRegistry registry;
   private final boolean failOpen;
@@ -25,6 +30,10 @@ public final class RateLimitMetrics {
   public RateLimitMetrics(MeterRegistry registry, boolean failOpen) {
     this.registry = registry;
     this.failOpen = failOpen;
+    for (String scope : SCOPES) {
+      redisErrors(scope);
+      failedOpen(scope);
+    }
   }
 
   public void rejected(String scope, String source) {
@@ -38,16 +47,24 @@ public final class RateLimitMetrics {
   }
 
   void redisError(String scope, Throwable error) {
-    Counter.builder("gateway.ratelimit.redis.errors").description("Limiter checks Redis did not answer")
-        .tags("scope", scope).register(registry).increment();
+    redisErrors(scope).increment();
     if (failOpen) {
-      Counter.builder("gateway.ratelimit.fail.open").description("Requests let through unchecked because Redis failed")
-          .tags("scope", scope).register(registry).increment();
+      failedOpen(scope).increment();
     }
     long last = lastLogged.get();
     if (System.nanoTime() - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, System.nanoTime())) {
       LOG.warn("rate limiter cannot reach Redis ({}); {} (logged once per 30 s)", error.toString(),
           failOpen ? "failing open: requests pass unchecked" : "failing closed: requests get 503");
     }
+  }
+
+  private Counter redisErrors(String scope) {
+    return Counter.builder("gateway.ratelimit.redis.errors").description("Limiter checks Redis did not answer")
+        .tags("scope", scope).register(registry);
+  }
+
+  private Counter failedOpen(String scope) {
+    return Counter.builder("gateway.ratelimit.fail.open").description("Requests let through unchecked because Redis failed")
+        .tags("scope", scope).register(registry);
   }
 }

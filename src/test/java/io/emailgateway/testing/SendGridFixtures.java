@@ -38,9 +38,14 @@ public final class SendGridFixtures {
 
   /** One SendGrid event object as compact JSON. */
   public static String event(String eventId, String type, String email) {
+    return event(eventId, type, email, 1600112492);
+  }
+
+  /** One SendGrid event that happened at {@code timestamp} (unix seconds). */
+  public static String event(String eventId, String type, String email, long timestamp) {
     return "{\"email\":\"" + email + "\",\"event\":\"" + type + "\",\"sg_event_id\":\"" + eventId
         + "\",\"sg_message_id\":\"LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0\","
-        + "\"smtp-id\":\"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>\",\"timestamp\":1600112492,"
+        + "\"smtp-id\":\"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>\",\"timestamp\":" + timestamp + ","
         + "\"category\":[\"welcome\"],\"customer_id\":\"42\"}";
   }
 

@@ -43,9 +43,10 @@ public final class TestGateway implements AutoCloseable {
         .put("sources", sources)
         .mergeIn(overrides, true);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // The same meters as Main (JVM ones included), so tests see the scrape production exports.
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+            .setJvmMetricsEnabled(true).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     try {
       Gateway gateway = Gateway.start(vertx, registry, GatewayConfig.from(config), Path.of("target/it-data"))
