@@ -1,6 +1,7 @@
 package io.emailgateway.handler.forward;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
@@ -22,8 +23,8 @@ public final class ForwardMetrics {
     for (String destination : destinations) {
       AtomicInteger gauge = new AtomicInteger();
       inFlight.put(destination, gauge);
-      registry.gauge("gateway.forward.in.flight", List.of(io.micrometer.core.instrument.Tag.of("destination", destination)),
-          gauge);
+      Gauge.builder("gateway.forward.in.flight", gauge, AtomicInteger::get)
+          .description("Forward requests in flight per destination").tag("destination", destination).register(registry);
     }
   }
 
