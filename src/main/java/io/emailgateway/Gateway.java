@@ -1,5 +1,6 @@
 package io.emailgateway;
 
+import io.emailgateway.api.AdminApi;
 import io.emailgateway.config.GatewayConfig;
 import io.emailgateway.embedded.EmbeddedServices;
 import io.emailgateway.handler.HandlersVerticle;
@@ -8,6 +9,10 @@ import io.emailgateway.http.ManagementVerticle;
 import io.emailgateway.http.ReadinessChecks;
 import io.emailgateway.http.Sources;
 import io.emailgateway.metrics.GatewayMetrics;
+import io.emailgateway.quarantine.QuarantineMetrics;
+import io.emailgateway.quarantine.QuarantinePruner;
+import io.emailgateway.quarantine.QuarantineWriter;
+import io.emailgateway.quarantine.Reverifier;
 import io.emailgateway.store.DatabaseBootstrap;
 import io.emailgateway.store.EventStore;
 import io.emailgateway.store.LocalCodec;
@@ -20,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -30,14 +36,15 @@ import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway. {@link #start} is the whole start-up as one chain: embedded services when
  * none are configured → database created → migrations → PG pool and Redis client → persist
- * verticles → handlers on stored events → ingest verticles → management listener. Any failed
- * step fails the start.
+ * verticles → handlers on stored events → quarantine pruner → ingest verticles → management
+ * listener (with the admin API when {@code admin.token} is set). Any failed step fails the start.
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -50,6 +57,7 @@ public final class Gateway {
   private Redis redis;
   private String persistDeployment;
   private String handlersDeployment;
+  private String prunerDeployment;
   private String ingestDeployment;
   private String managementDeployment;
 
@@ -113,6 +121,8 @@ public final class Gateway {
     PersistPressure pressure = new PersistPressure();
     AtomicLong bytesInFlight = new AtomicLong();
     RateLimitMetrics rateLimitMetrics = new RateLimitMetrics(registry, config.protection().failOpen());
+    QuarantineMetrics quarantineMetrics = new QuarantineMetrics(registry);
+    QuarantineWriter quarantine = new QuarantineWriter(pool, config.admin().quarantine(), quarantineMetrics);
     return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics, pressure),
             new DeploymentOptions().setInstances(config.persist().instances()))
         .compose(id -> {
@@ -123,15 +133,19 @@ public final class Gateway {
         })
         .compose(id -> {
           handlersDeployment = id;
+          return vertx.deployVerticle(new QuarantinePruner(pool, config.admin().quarantine().retention()));
+        })
+        .compose(id -> {
+          prunerDeployment = id;
           return vertx.deployVerticle(() -> new IngestVerticle(config, metrics, rateLimitMetrics, redis, pressure,
-                  bytesInFlight),
+                  bytesInFlight, quarantine),
               new DeploymentOptions().setInstances(http.instances()));
         })
         .compose(id -> {
           ingestDeployment = id;
           ReadinessChecks readiness = new ReadinessChecks(pool, redis, schemaVersion);
           return vertx.deployVerticle(new ManagementVerticle(http.host(), http.managementPort(), registry, readiness,
-              () -> draining));
+              () -> draining, adminApi(quarantineMetrics)));
         })
         .map(id -> {
           managementDeployment = id;
@@ -139,6 +153,18 @@ public final class Gateway {
               http.managementPort());
           return null;
         });
+  }
+
+  /** The admin API's router factory, or null (API disabled) when {@code admin.token} is empty. */
+  private Function<Vertx, Router> adminApi(QuarantineMetrics quarantineMetrics) {
+    if (!config.admin().apiEnabled()) {
+      LOG.info("admin.token is empty: the admin API (/api/v1) is disabled");
+      return null;
+    }
+    GatewayConfig.PersistSettings persist = config.persist();
+    long persistTimeout = persist.queueTimeout().plus(persist.writeTimeout()).plusSeconds(5).toMillis();
+    return v -> AdminApi.router(v, pool, new Reverifier(v, pool, Sources.create(config.sources(), v, (source, why) -> { }),
+        quarantineMetrics, persistTimeout), config.admin().token());
   }
 
   /**
@@ -151,6 +177,7 @@ public final class Gateway {
     return undeploy(ingestDeployment)
         .compose(v -> undeploy(persistDeployment))
         .compose(v -> undeploy(handlersDeployment))
+        .compose(v -> undeploy(prunerDeployment))
         .compose(v -> undeploy(managementDeployment))
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
         .compose(v -> {
