@@ -53,9 +53,9 @@ final class DeadApi {
     String sql = "SELECT * FROM " + DEAD + where.sql() + " ORDER BY dead.dead_at, dead.kind, dead.ref LIMIT "
         + where.next(limit + 1);
     pool.preparedQuery(sql).execute(where.values())
-        .onSuccess(rows -> Json.ok(ctx, Page.of(rows, limit, DeadApi::json, row -> Cursor.encode(
-            row.getOffsetDateTime("dead_at").toString(), row.getString("kind"), row.getLong("ref")))))
-        .onFailure(ctx::fail);
+        .map(rows -> Page.of(rows, limit, DeadApi::json, row -> Cursor.encode(
+            row.getOffsetDateTime("dead_at").toString(), row.getString("kind"), row.getLong("ref"))))
+        .onComplete(Json.reply(ctx));
   }
 
   void retryOne(RoutingContext ctx) {
@@ -74,14 +74,13 @@ final class DeadApi {
           + " SELECT count(*)::integer AS n FROM d";
       default -> throw ApiException.badParameter("id", "expected handler-<event id> or delivery-<delivery id>");
     };
-    pool.preparedQuery(sql).execute(Tuple.of(ref)).onFailure(ctx::fail).onSuccess(rows -> {
+    pool.preparedQuery(sql).execute(Tuple.of(ref)).map(rows -> {
       if (rows.iterator().next().getInteger("n") == 0) {
-        ctx.fail(ApiException.notFound("no dead item " + id));
-      } else {
-        wake();
-        Json.ok(ctx, new JsonObject().put("id", id).put("retried", true));
+        throw ApiException.notFound("no dead item " + id);
       }
-    });
+      wake();
+      return new JsonObject().put("id", id).put("retried", true);
+    }).onComplete(Json.reply(ctx));
   }
 
   /** Retries every dead item matching the filters (none: all of them). */
@@ -93,12 +92,12 @@ final class DeadApi {
         + " d AS (" + RETRY_DELIVERY.replace("$1::bigint[]", "(SELECT array_agg(ref) FROM matched WHERE kind = 'delivery')")
         + " RETURNING 1)"
         + " SELECT (SELECT n FROM h) AS handler, (SELECT count(*) FROM d)::integer AS delivery";
-    pool.preparedQuery(sql).execute(where.values()).onFailure(ctx::fail).onSuccess(rows -> {
+    pool.preparedQuery(sql).execute(where.values()).map(rows -> {
       Row row = rows.iterator().next();
       wake();
-      Json.ok(ctx, new JsonObject().put("retried", new JsonObject().put("handler", row.getInteger("handler"))
-          .put("delivery", row.getInteger("delivery"))));
-    });
+      return new JsonObject().put("retried", new JsonObject().put("handler", row.getInteger("handler"))
+          .put("delivery", row.getInteger("delivery")));
+    }).onComplete(Json.reply(ctx));
   }
 
   private static java.time.OffsetDateTime time(String cursorValue) {

@@ -3,8 +3,10 @@ package io.emailgateway.api;
 import io.emailgateway.event.EventType;
 import io.emailgateway.handler.forward.EventJson;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.Arrays;
 import java.util.Locale;
@@ -22,7 +24,7 @@ final class EventsApi {
       "until", "limit", "cursor");
   private static final Set<String> TYPES = Arrays.stream(EventType.values()).map(EventType::wireName)
       .collect(Collectors.toUnmodifiableSet());
-  private static final String LIST_COLUMNS = EventJson.COLUMNS.replace(", e.esp_event", "");
+  private static final String LIST_COLUMNS = EventJson.COLUMNS.replace("e.esp_event", "NULL::jsonb AS esp_event");
 
   private final Pool pool;
 
@@ -47,20 +49,27 @@ final class EventsApi {
     String sql = "SELECT " + LIST_COLUMNS + " FROM events e" + where.sql() + " ORDER BY e.id DESC LIMIT "
         + where.next(limit + 1);
     pool.preparedQuery(sql).execute(where.values())
-        .onSuccess(rows -> Json.ok(ctx, Page.of(rows, limit, EventJson::from, row -> Cursor.encode(row.getLong("event_id")))))
-        .onFailure(ctx::fail);
+        .map(rows -> Page.of(rows, limit, EventsApi::withoutEspEvent,
+            row -> Cursor.encode(row.getLong("event_id"))))
+        .onComplete(Json.reply(ctx));
+  }
+
+  /** A listing leaves the provider's original event out; {@code GET /events/{id}} has it. */
+  private static JsonObject withoutEspEvent(Row row) {
+    JsonObject event = EventJson.from(row);
+    event.remove("esp_event");
+    return event;
   }
 
   void get(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
     pool.preparedQuery("SELECT " + EventJson.COLUMNS + " FROM events e WHERE e.id = $1").execute(Tuple.of(id))
-        .onSuccess(rows -> {
+        .map(rows -> {
           if (rows.size() == 0) {
-            ctx.fail(ApiException.notFound("no event with id " + id));
-          } else {
-            Json.ok(ctx, EventJson.from(rows.iterator().next()));
+            throw ApiException.notFound("no event with id " + id);
           }
+          return EventJson.from(rows.iterator().next());
         })
-        .onFailure(ctx::fail);
+        .onComplete(Json.reply(ctx));
   }
 }

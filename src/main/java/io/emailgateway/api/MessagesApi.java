@@ -33,16 +33,15 @@ final class MessagesApi {
     String messageId = ctx.pathParam("message_id");
     Tuple key = Tuple.of(messageId);
     Future.all(pool.preparedQuery(STATUS).execute(key), pool.preparedQuery(TIMELINE).execute(key))
-        .onSuccess(both -> {
+        .map(both -> {
           Map<String, JsonObject> recipients = recipients(both.resultAt(0), both.resultAt(1));
           if (recipients.isEmpty()) {
-            ctx.fail(ApiException.notFound("no message with message_id " + messageId));
-          } else {
-            Json.ok(ctx, new JsonObject().put("message_id", messageId)
-                .put("recipients", new JsonArray(recipients.values().stream().toList())));
+            throw ApiException.notFound("no message with message_id " + messageId);
           }
+          return new JsonObject().put("message_id", messageId)
+              .put("recipients", new JsonArray(recipients.values().stream().toList()));
         })
-        .onFailure(ctx::fail);
+        .onComplete(Json.reply(ctx));
   }
 
   private static Map<String, JsonObject> recipients(RowSet<Row> status, RowSet<Row> timeline) {

@@ -38,19 +38,18 @@ final class QuarantineApi {
         + " headers, query_params, octet_length(body) AS body_bytes FROM quarantine" + where.sql()
         + " ORDER BY id DESC LIMIT " + where.next(limit + 1);
     pool.preparedQuery(sql).execute(where.values())
-        .onSuccess(rows -> Json.ok(ctx, Page.of(rows, limit, QuarantineApi::json, row -> Cursor.encode(row.getLong("id")))))
-        .onFailure(ctx::fail);
+        .map(rows -> Page.of(rows, limit, QuarantineApi::json, row -> Cursor.encode(row.getLong("id"))))
+        .onComplete(Json.reply(ctx));
   }
 
   void reverify(RoutingContext ctx) {
     long id = Params.id(ctx, "id");
-    reverifier.reverify(id).onFailure(ctx::fail).onSuccess(outcome -> {
+    reverifier.reverify(id).map(outcome -> {
       if (!outcome.found()) {
-        ctx.fail(ApiException.notFound("no quarantined request with id " + id));
-      } else {
-        Json.ok(ctx, outcome.body());
+        throw ApiException.notFound("no quarantined request with id " + id);
       }
-    });
+      return outcome.body();
+    }).onComplete(Json.reply(ctx));
   }
 
   private static JsonObject json(Row row) {

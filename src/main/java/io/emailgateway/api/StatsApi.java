@@ -45,9 +45,9 @@ final class StatsApi {
             pool.preparedQuery("SELECT domain, sum(delivered)::bigint AS delivered, sum(bounced)::bigint AS bounced,"
                 + " sum(complained)::bigint AS complained FROM deliverability" + rates.sql()
                 + " GROUP BY domain ORDER BY domain").execute(rates.values()))
-        .onSuccess(both -> Json.ok(ctx, new JsonObject().put("since", Json.time(since)).put("until", Json.time(until))
-            .put("source", source).put("counts", counts(both.resultAt(0))).put("domains", domains(both.resultAt(1)))))
-        .onFailure(ctx::fail);
+        .map(both -> new JsonObject().put("since", Json.time(since)).put("until", Json.time(until))
+            .put("source", source).put("counts", counts(both.resultAt(0))).put("domains", domains(both.resultAt(1))))
+        .onComplete(Json.reply(ctx));
   }
 
   private static JsonArray counts(RowSet<Row> rows) {

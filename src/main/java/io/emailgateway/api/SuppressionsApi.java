@@ -50,12 +50,11 @@ final class SuppressionsApi {
     String address = address(ctx);
     Tuple key = Tuple.of(address);
     Future.all(pool.preparedQuery(ONE).execute(key), pool.preparedQuery(CHANGES).execute(key))
-        .onSuccess(both -> {
+        .map(both -> {
           RowSet<Row> rows = both.resultAt(0);
           RowSet<Row> changes = both.resultAt(1);
           if (rows.size() == 0 && changes.size() == 0) {
-            ctx.fail(ApiException.notFound("no suppression for " + address));
-            return;
+            throw ApiException.notFound("no suppression for " + address);
           }
           JsonArray entries = new JsonArray();
           boolean suppressed = false;
@@ -63,10 +62,10 @@ final class SuppressionsApi {
             entries.add(SuppressionRows.json(row));
             suppressed |= row.getBoolean("active");
           }
-          Json.ok(ctx, new JsonObject().put("address", address).put("suppressed", suppressed).put("entries", entries)
-              .put("changes", changes(changes)));
+          return new JsonObject().put("address", address).put("suppressed", suppressed).put("entries", entries)
+              .put("changes", changes(changes));
         })
-        .onFailure(ctx::fail);
+        .onComplete(Json.reply(ctx));
   }
 
   void list(RoutingContext ctx) {
@@ -80,9 +79,9 @@ final class SuppressionsApi {
     String sql = "SELECT " + SuppressionRows.COLUMNS + " FROM suppressions s" + where.sql()
         + " ORDER BY s.address, s.scope, s.reason LIMIT " + where.next(limit + 1);
     pool.preparedQuery(sql).execute(where.values())
-        .onSuccess(rows -> Json.ok(ctx, Page.of(rows, limit, SuppressionRows::json,
-            row -> Cursor.encode(row.getString("address"), row.getString("scope"), row.getString("reason")))))
-        .onFailure(ctx::fail);
+        .map(rows -> Page.of(rows, limit, SuppressionRows::json,
+            row -> Cursor.encode(row.getString("address"), row.getString("scope"), row.getString("reason"))))
+        .onComplete(Json.reply(ctx));
   }
 
   void put(RoutingContext ctx) {
@@ -96,8 +95,8 @@ final class SuppressionsApi {
     String note = text(body, "note");
     pool.withTransaction(conn -> conn.preparedQuery(ADD).execute(Tuple.of(address, scope, reason))
             .compose(rows -> record(conn, address, "added", note, new String[] {scope}, new String[] {reason}).map(rows)))
-        .onSuccess(rows -> Json.ok(ctx, SuppressionRows.json(rows.iterator().next())))
-        .onFailure(ctx::fail);
+        .map(rows -> SuppressionRows.json(rows.iterator().next()))
+        .onComplete(Json.reply(ctx));
   }
 
   void delete(RoutingContext ctx) {
@@ -108,14 +107,13 @@ final class SuppressionsApi {
     String sql = LIFT + where.sql() + " AND s.active RETURNING s.scope, s.reason";
     pool.withTransaction(conn -> conn.preparedQuery(sql).execute(where.values()).compose(rows -> lifted(conn, address,
             params.string("note"), rows)))
-        .onSuccess(lifted -> {
+        .map(lifted -> {
           if (lifted.isEmpty()) {
-            ctx.fail(ApiException.notFound("no active suppression for " + address + " matching the filters"));
-          } else {
-            Json.ok(ctx, new JsonObject().put("address", address).put("lifted", lifted));
+            throw ApiException.notFound("no active suppression for " + address + " matching the filters");
           }
+          return new JsonObject().put("address", address).put("lifted", lifted);
         })
-        .onFailure(ctx::fail);
+        .onComplete(Json.reply(ctx));
   }
 
   private Future<JsonArray> lifted(SqlConnection conn, String address, String note, RowSet<Row> rows) {
