@@ -89,7 +89,8 @@ final class DeadApi {
     String sql = "WITH matched AS (SELECT kind, ref FROM " + DEAD + where.sql() + "),"
         + " h AS (SELECT replay_dead_events(coalesce((SELECT array_agg(ref) FROM matched WHERE kind = 'handler'),"
         + " '{}')) AS n),"
-        + " d AS (" + RETRY_DELIVERY.replace("$1::bigint[]", "(SELECT array_agg(ref) FROM matched WHERE kind = 'delivery')")
+        + " d AS (" + RETRY_DELIVERY.replace("$1::bigint[]",
+            "coalesce((SELECT array_agg(ref) FROM matched WHERE kind = 'delivery'), '{}')")
         + " RETURNING 1)"
         + " SELECT (SELECT n FROM h) AS handler, (SELECT count(*) FROM d)::integer AS delivery";
     pool.preparedQuery(sql).execute(where.values()).map(rows -> {

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one failure handler of the admin API: every error is an RFC 9457 problem document
- * ({@code application/problem+json}). An {@link ApiException} says what it is; a database error
- * is a 503 (retry later); anything else is a bug, logged with its stack trace and answered 500
+ * ({@code application/problem+json}). An {@link ApiException} says what it is; an unavailable
+ * store is a 503 (retry later); anything else is a bug, logged with its stack trace and answered 500
  * without detail.
  */
 final class ProblemJson implements Handler<RoutingContext> {
@@ -43,11 +43,24 @@ final class ProblemJson implements Handler<RoutingContext> {
     if (failure == null && ctx.statusCode() == 404) {
       return ApiException.notFound("no such route: " + ctx.request().method() + " " + ctx.request().path());
     }
-    if (failure instanceof PgException || failure instanceof io.vertx.core.VertxException) {
+    if (unavailable(failure)) {
       LOG.warn("admin API {} {}: store unavailable: {}", ctx.request().method(), ctx.request().path(), failure.getMessage());
       return ApiException.unavailable("the store is unavailable, retry later");
     }
     LOG.error("admin API {} {} failed", ctx.request().method(), ctx.request().path(), failure);
     return ApiException.internal();
+  }
+
+  /**
+   * The store, not the request, is at fault: no connection, a timeout, a server short of
+   * resources or shutting down, a serialization conflict (SQLSTATE classes 08, 53, 57, 40).
+   * Any other database error is a bug of ours and stays a 500.
+   */
+  private static boolean unavailable(Throwable failure) {
+    if (failure instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("40");
+    }
+    return failure instanceof io.vertx.core.VertxException;
   }
 }
