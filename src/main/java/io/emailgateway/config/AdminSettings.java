@@ -34,7 +34,7 @@ public record AdminSettings(String token, Quarantine quarantine) {
         quarantine.integer("max_per_source", 1000, 1, 10_000_000),
         retention,
         quarantine.integer("writes_per_second", 10, 1, 100_000),
-        quarantine.integer("max_writes_in_flight", 8, 1, 1024),
+        quarantine.integer("max_writes_in_flight", 2, 1, 1024),
         quarantine.integer("max_body_bytes", 1024 * 1024, 0, Integer.MAX_VALUE)));
   }
 }
