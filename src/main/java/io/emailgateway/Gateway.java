@@ -54,6 +54,7 @@ public final class Gateway {
   private volatile boolean draining;
   private GatewayConfig config;
   private Pool pool;
+  private Pool adminPool;
   private Redis redis;
   private String persistDeployment;
   private String handlersDeployment;
@@ -109,6 +110,17 @@ public final class Gateway {
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .with(new NetClientOptions().setConnectTimeout(5000))
         .connectingTo(connect).using(vertx).build();
+    if (config.admin().apiEnabled()) {
+      // Its own small pool, so admin queries and CSV exports never take a connection the ingest
+      // path needs; statement_timeout bounds a query with an unindexed filter on a big table.
+      adminPool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(config.admin().poolSize()).setName("gateway-admin-pg")
+              .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+          .with(new NetClientOptions().setConnectTimeout(5000))
+          .connectingTo(new PgConnectOptions(connect).addProperty("application_name", "email-webhook-gateway-admin")
+              .addProperty("statement_timeout", Long.toString(config.admin().statementTimeout().toMillis())))
+          .using(vertx).build();
+    }
     redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUri()).setMaxPoolSize(8));
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
@@ -163,8 +175,8 @@ public final class Gateway {
     }
     GatewayConfig.PersistSettings persist = config.persist();
     long persistTimeout = persist.queueTimeout().plus(persist.writeTimeout()).plusSeconds(5).toMillis();
-    return v -> AdminApi.router(v, pool, new Reverifier(v, pool, Sources.create(config.sources(), v, (source, why) -> { }),
-        quarantineMetrics, persistTimeout), config.admin().token());
+    return v -> AdminApi.router(v, adminPool, new Reverifier(v, adminPool,
+        Sources.create(config.sources(), v, (source, why) -> { }), quarantineMetrics, persistTimeout), config.admin().token());
   }
 
   /**
@@ -179,6 +191,7 @@ public final class Gateway {
         .compose(v -> undeploy(handlersDeployment))
         .compose(v -> undeploy(prunerDeployment))
         .compose(v -> undeploy(managementDeployment))
+        .compose(v -> adminPool == null ? Future.succeededFuture() : adminPool.close())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
         .compose(v -> {
           if (redis != null) {

@@ -19,10 +19,13 @@ import java.util.Set;
  */
 final class SuppressionsCsv {
   private static final int FETCH = 500;
+  /** An export holds a connection of the admin pool for as long as the client reads; one at a time. */
+  private static final int MAX_EXPORTS = 1;
   private static final Set<String> PARAMS = Set.of("reason", "source", "scope", "active");
   private static final String HEADER = "address,scope,reason,active,first_seen_at,last_seen_at,count,source,lifted_at\r\n";
 
   private final Pool pool;
+  private int exports;
 
   SuppressionsCsv(Pool pool) {
     this.pool = pool;
@@ -32,6 +35,12 @@ final class SuppressionsCsv {
     Where where = SuppressionRows.filters(Params.of(ctx, PARAMS));
     String sql = "SELECT " + SuppressionRows.COLUMNS + " FROM suppressions s" + where.sql()
         + " ORDER BY s.address, s.scope, s.reason";
+    if (exports >= MAX_EXPORTS) {
+      ctx.response().putHeader("Retry-After", "10");
+      throw ApiException.unavailable("another export is in progress, retry later");
+    }
+    exports++;
+    ctx.addEndHandler(v -> exports--);
     pool.getConnection().onFailure(ctx::fail).onSuccess(conn -> conn.begin()
         .compose(tx -> conn.prepare(sql).map(statement -> {
           stream(ctx, conn, tx, statement.createStream(FETCH, where.values()));

@@ -14,6 +14,8 @@ class AdminSettingsTest {
     AdminSettings admin = GatewayConfig.from(new JsonObject()).admin();
 
     assertThat(admin.apiEnabled()).isFalse();
+    assertThat(admin.poolSize()).isEqualTo(2);
+    assertThat(admin.statementTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(admin.quarantine()).isEqualTo(new AdminSettings.Quarantine(true, 1000, Duration.ofDays(7), 10, 2, 1024 * 1024));
   }
 
