@@ -111,11 +111,17 @@ class SuppressionsAndDeadIT {
       Thread.sleep(1000);
       assertThat(db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
           + " AND state LIKE 'idle in transaction%' AND query LIKE '%FROM suppressions s%'")).isEqualTo(1);
+      assertProblemWithRetryAfter(api.get("/suppressions.csv?source=csv"));
       long rows = reader.lines().count();
       assertThat(rows).isEqualTo(CSV_ROWS);
     }
     AdminClient.await("cursor closed", () -> db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         + " AND query LIKE '%FROM suppressions s%' AND state LIKE 'idle in transaction%'") == 0);
+  }
+
+  private static void assertProblemWithRetryAfter(HttpResponse<String> secondExport) {
+    assertProblem(secondExport, 503, null);
+    assertThat(secondExport.headers().firstValue("Retry-After")).isPresent();
   }
 
   @Test
