@@ -30,7 +30,7 @@ public final class Reverifier {
       + " query_params, body FROM quarantine WHERE id = $1";
   private static final String REMOVE = "DELETE FROM quarantine WHERE id = $1";
 
-  /** What became of one reverify; {@code row} is empty when the id is unknown. */
+  /** What became of one reverify: {@code found} false (and no body) when the id is unknown. */
   public record Outcome(boolean found, JsonObject body) {}
 
   private final Vertx vertx;
