@@ -36,6 +36,8 @@ class ReverifyIT {
 
       try (TestGateway before = start(db, oldKey.publicKey())) {
         assertThat(Http.post(before.port(), "/webhooks/sg", rotatedHeaders, rotated).statusCode()).isEqualTo(401);
+        // One at a time, so the ids (newest first in the listing) follow the order of the requests.
+        AdminClient.await("first quarantined", () -> db.count("SELECT count(*) FROM quarantine") == 1);
         assertThat(Http.post(before.port(), "/webhooks/sg", stranger.signedHeaders(forged), forged).statusCode()).isEqualTo(401);
         AdminClient.await("quarantined", () -> db.count("SELECT count(*) FROM quarantine") == 2);
       }
