@@ -1,5 +1,6 @@
 package io.emailgateway;
 
+import io.emailgateway.api.AdminApi;
 import io.emailgateway.config.GatewayConfig;
 import io.emailgateway.embedded.EmbeddedServices;
 import io.emailgateway.handler.HandlersVerticle;
@@ -8,6 +9,10 @@ import io.emailgateway.http.ManagementVerticle;
 import io.emailgateway.http.ReadinessChecks;
 import io.emailgateway.http.Sources;
 import io.emailgateway.metrics.GatewayMetrics;
+import io.emailgateway.quarantine.QuarantineMetrics;
+import io.emailgateway.quarantine.QuarantinePruner;
+import io.emailgateway.quarantine.QuarantineWriter;
+import io.emailgateway.quarantine.Reverifier;
 import io.emailgateway.store.DatabaseBootstrap;
 import io.emailgateway.store.EventStore;
 import io.emailgateway.store.LocalCodec;
@@ -21,6 +26,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
@@ -30,14 +36,15 @@ import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway. {@link #start} is the whole start-up as one chain: embedded services when
  * none are configured → database created → migrations → PG pool and Redis client → persist
- * verticles → handlers on stored events → ingest verticles → management listener. Any failed
- * step fails the start.
+ * verticles → handlers on stored events → quarantine pruner → ingest verticles → management
+ * listener (with the admin API when {@code admin.token} is set). Any failed step fails the start.
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -47,9 +54,11 @@ public final class Gateway {
   private volatile boolean draining;
   private GatewayConfig config;
   private Pool pool;
+  private Pool adminPool;
   private Redis redis;
   private String persistDeployment;
   private String handlersDeployment;
+  private String prunerDeployment;
   private String ingestDeployment;
   private String managementDeployment;
 
@@ -101,6 +110,17 @@ public final class Gateway {
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .with(new NetClientOptions().setConnectTimeout(5000))
         .connectingTo(connect).using(vertx).build();
+    if (config.admin().apiEnabled()) {
+      // Its own small pool, so admin queries and CSV exports never take a connection the ingest
+      // path needs; statement_timeout bounds a query with an unindexed filter on a big table.
+      adminPool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(config.admin().poolSize()).setName("gateway-admin-pg")
+              .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+          .with(new NetClientOptions().setConnectTimeout(5000))
+          .connectingTo(new PgConnectOptions(connect).addProperty("application_name", "email-webhook-gateway-admin")
+              .addProperty("statement_timeout", Long.toString(config.admin().statementTimeout().toMillis())))
+          .using(vertx).build();
+    }
     redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUri()).setMaxPoolSize(8));
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
@@ -113,6 +133,8 @@ public final class Gateway {
     PersistPressure pressure = new PersistPressure();
     AtomicLong bytesInFlight = new AtomicLong();
     RateLimitMetrics rateLimitMetrics = new RateLimitMetrics(registry, config.protection().failOpen());
+    QuarantineMetrics quarantineMetrics = new QuarantineMetrics(registry);
+    QuarantineWriter quarantine = new QuarantineWriter(pool, config.admin().quarantine(), quarantineMetrics);
     return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics, pressure),
             new DeploymentOptions().setInstances(config.persist().instances()))
         .compose(id -> {
@@ -123,15 +145,19 @@ public final class Gateway {
         })
         .compose(id -> {
           handlersDeployment = id;
+          return vertx.deployVerticle(new QuarantinePruner(pool, config.admin().quarantine().retention()));
+        })
+        .compose(id -> {
+          prunerDeployment = id;
           return vertx.deployVerticle(() -> new IngestVerticle(config, metrics, rateLimitMetrics, redis, pressure,
-                  bytesInFlight),
+                  bytesInFlight, quarantine),
               new DeploymentOptions().setInstances(http.instances()));
         })
         .compose(id -> {
           ingestDeployment = id;
           ReadinessChecks readiness = new ReadinessChecks(pool, redis, schemaVersion);
           return vertx.deployVerticle(new ManagementVerticle(http.host(), http.managementPort(), registry, readiness,
-              () -> draining));
+              () -> draining, adminApi(quarantineMetrics)));
         })
         .map(id -> {
           managementDeployment = id;
@@ -139,6 +165,18 @@ public final class Gateway {
               http.managementPort());
           return null;
         });
+  }
+
+  /** The admin API's router factory, or null (API disabled) when {@code admin.token} is empty. */
+  private Function<Vertx, Router> adminApi(QuarantineMetrics quarantineMetrics) {
+    if (!config.admin().apiEnabled()) {
+      LOG.info("admin.token is empty: the admin API (/api/v1) is disabled");
+      return null;
+    }
+    GatewayConfig.PersistSettings persist = config.persist();
+    long persistTimeout = persist.queueTimeout().plus(persist.writeTimeout()).plusSeconds(5).toMillis();
+    return v -> AdminApi.router(v, adminPool, new Reverifier(v, adminPool,
+        Sources.create(config.sources(), v, (source, why) -> { }), quarantineMetrics, persistTimeout), config.admin().token());
   }
 
   /**
@@ -151,7 +189,9 @@ public final class Gateway {
     return undeploy(ingestDeployment)
         .compose(v -> undeploy(persistDeployment))
         .compose(v -> undeploy(handlersDeployment))
+        .compose(v -> undeploy(prunerDeployment))
         .compose(v -> undeploy(managementDeployment))
+        .compose(v -> adminPool == null ? Future.succeededFuture() : adminPool.close())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
         .compose(v -> {
           if (redis != null) {

@@ -20,6 +20,7 @@ public record GatewayConfig(
     List<SourceConfig> sources,
     HandlerSettings handlers,
     List<DestinationConfig> destinations,
+    AdminSettings admin,
     JsonObject raw) {
 
   /** The ingest and management listeners. */
@@ -68,6 +69,7 @@ public record GatewayConfig(
         sources(root),
         HandlerSettings.from(root.section("handlers")),
         DestinationConfig.all(root),
+        AdminSettings.from(root),
         json);
   }
 
@@ -103,6 +105,6 @@ public record GatewayConfig(
 
   public GatewayConfig withServices(String postgres, String redis) {
     return new GatewayConfig(http, postgres, postgresPoolSize, persist, redis, embeddedDataDir, protection, sources,
-        handlers, destinations, raw);
+        handlers, destinations, admin, raw);
   }
 }

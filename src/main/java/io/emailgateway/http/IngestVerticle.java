@@ -5,6 +5,7 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.metrics.GatewayMetrics;
 import io.emailgateway.provider.WebhookException;
 import io.emailgateway.provider.WebhookRequest;
+import io.emailgateway.quarantine.QuarantineWriter;
 import io.emailgateway.ratelimit.ClientAddress;
 import io.emailgateway.ratelimit.RateLimitMetrics;
 import io.emailgateway.ratelimit.RedisRateLimiter;
@@ -49,6 +50,7 @@ public final class IngestVerticle extends VerticleBase {
   private final RateLimitMetrics rateLimitMetrics;
   private final Redis redis;
   private final Admission admission;
+  private final QuarantineWriter quarantine;
   private final DeliveryOptions persistDelivery;
   private Map<String, Sources.Source> sources;
   private RateLimits limits;
@@ -59,8 +61,9 @@ public final class IngestVerticle extends VerticleBase {
   private int inFlightHere;
 
   public IngestVerticle(GatewayConfig config, GatewayMetrics metrics, RateLimitMetrics rateLimitMetrics, Redis redis,
-      PersistPressure pressure, AtomicLong bytesInFlight) {
+      PersistPressure pressure, AtomicLong bytesInFlight, QuarantineWriter quarantine) {
     this.config = config;
+    this.quarantine = quarantine;
     this.metrics = metrics;
     this.rateLimitMetrics = rateLimitMetrics;
     this.redis = redis;
@@ -155,10 +158,18 @@ public final class IngestVerticle extends VerticleBase {
             bytes -> admission.reserve(ctx, source.id(), bytes)))
         .map(body -> new WebhookRequest(source.id(), mediaType, ctx.request().headers(), ctx.queryParams(),
             body, client, received))
-        .compose(request -> source.provider().authenticate(request).map(v -> request))
+        .compose(request -> source.provider().authenticate(request).map(v -> request)
+            .onFailure(refusal -> quarantine(source, request, refusal)))
         .compose(request -> store(source, request))
         .onSuccess(ack -> acknowledge(ctx, source, ack, received))
         .onFailure(ctx::fail);
+  }
+
+  /** A request refused with 401 after its body was read is kept for a later reverify (README "Quarantine"). */
+  private void quarantine(Sources.Source source, WebhookRequest request, Throwable refusal) {
+    if (refusal instanceof WebhookException webhook && webhook.status() == 401) {
+      quarantine.offer(source.providerName(), request, webhook.reason());
+    }
   }
 
   /** Events of one acknowledged request and what the store made of them. */

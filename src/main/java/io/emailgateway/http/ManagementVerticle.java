@@ -3,6 +3,7 @@ package io.emailgateway.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -11,10 +12,12 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
- * The cluster-internal listener: liveness, readiness (PostgreSQL, Redis, schema, not draining)
- * and the Prometheus scrape endpoint.
+ * The cluster-internal listener: liveness, readiness (PostgreSQL, Redis, schema, not draining),
+ * the Prometheus scrape endpoint and, when {@code admin.token} is set, the admin API under
+ * {@code /api/v1}.
  */
 public final class ManagementVerticle extends VerticleBase {
   private final String host;
@@ -22,10 +25,13 @@ public final class ManagementVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final ReadinessChecks readiness;
   private final BooleanSupplier draining;
+  private final Function<Vertx, Router> adminApi;
   private HttpServer server;
 
+  /** {@code adminApi} builds the router mounted at {@code /api/v1}; null when the API is disabled (empty token). */
   public ManagementVerticle(String host, int port, PrometheusMeterRegistry registry, ReadinessChecks readiness,
-      BooleanSupplier draining) {
+      BooleanSupplier draining, Function<Vertx, Router> adminApi) {
+    this.adminApi = adminApi;
     this.host = host;
     this.port = port;
     this.registry = registry;
@@ -45,6 +51,9 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    if (adminApi != null) {
+      router.route("/api/v1/*").subRouter(adminApi.apply(vertx));
+    }
     server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router);
     return server.listen(port, host);
   }

@@ -8,16 +8,19 @@ import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 
-/** A stored event as the normalized event JSON (DESIGN.md "Normalized event"), the body of a forwarded request. */
-final class EventJson {
+/**
+ * A stored event as the normalized event JSON (DESIGN.md "Normalized event"): the body of a
+ * forwarded request, and what the admin API answers for an event.
+ */
+public final class EventJson {
   /** The events columns a forwarded body needs, for the claim's RETURNING list. */
-  static final String COLUMNS = "e.id AS event_id, e.source, e.provider, e.event_key, e.type, e.bounce_type, "
+  public static final String COLUMNS = "e.id AS event_id, e.source, e.provider, e.event_key, e.type, e.bounce_type, "
       + "e.reject_reason, e.occurred_at, e.received_at, e.message_id, e.recipient, e.sender, e.subject, e.tags, "
       + "e.metadata, e.click_url, e.user_agent, e.ip, e.mta_response, e.description, e.esp_event";
 
   private EventJson() {}
 
-  static JsonObject from(Row row) {
+  public static JsonObject from(Row row) {
     String[] tags = row.getArrayOfStrings("tags");
     return new JsonObject()
         .put("id", row.getLong("event_id"))
