@@ -80,7 +80,7 @@ public final class Reverifier {
       return Future.succeededFuture(refused(source.id(), "unparsable", e.publicMessage()));
     }
     Future<PersistResult> stored = events.isEmpty() ? Future.succeededFuture(new PersistResult(0, 0))
-        : vertx.eventBus().<PersistResult>request(Addresses.EVENTS_PERSIST, new PersistRequest(events), persistDelivery)
+        : vertx.eventBus().<PersistResult>request(Addresses.EVENTS_PERSIST, new PersistRequest(events, source.provider().parserVersion()), persistDelivery)
             .map(reply -> reply.body());
     return stored.compose(result -> pool.preparedQuery(REMOVE).execute(Tuple.of(id)).map(result))
         .map(result -> {
