@@ -35,13 +35,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away PKI for SNS tests: CAs and signing certificates made with BouncyCastle, and SNS
  * messages signed the way SNS signs them. The canonical string is written out here by hand from
  * the AWS field lists, independently of {@link SnsMessage}, so a wrong order there fails the tests.
+ * Public for the benchmark, which signs SES notifications the same way.
  */
-final class SnsTestPki {
+public final class SnsTestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   /** A key pair with its certificate. */
-  record Issued(KeyPair keys, X509Certificate certificate) {
-    String pem() {
+  public record Issued(KeyPair keys, X509Certificate certificate) {
+    public String pem() {
       return SnsTestPki.pem(certificate);
     }
   }
@@ -58,7 +59,7 @@ final class SnsTestPki {
     }
   }
 
-  static Issued rootCa(String name) {
+  public static Issued rootCa(String name) {
     KeyPair keys = rsa();
     return new Issued(keys, build(name, name, keys, keys.getPrivate(), true, Instant.now().minus(Duration.ofDays(1)),
         Instant.now().plus(Duration.ofDays(365)), null));
@@ -76,7 +77,7 @@ final class SnsTestPki {
         issuer.keys().getPrivate(), false, notBefore, notAfter, issuerAiaUrl));
   }
 
-  static Issued signingCert(Issued issuer) {
+  public static Issued signingCert(Issued issuer) {
     return signingCert(issuer, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)), null);
   }
 
@@ -111,7 +112,7 @@ final class SnsTestPki {
   }
 
   /** A Notification envelope (unsigned); Subject only when not null. */
-  static JsonObject notification(String topicArn, String messageId, String message, String subject, String certUrl) {
+  public static JsonObject notification(String topicArn, String messageId, String message, String subject, String certUrl) {
     JsonObject json = new JsonObject().put("Type", "Notification").put("MessageId", messageId).put("TopicArn", topicArn);
     if (subject != null) {
       json.put("Subject", subject);
@@ -137,7 +138,7 @@ final class SnsTestPki {
    * Timestamp, TopicArn, Type of a Notification; Message, MessageId, SubscribeURL, Timestamp,
    * Token, TopicArn, Type of a confirmation. Returns the envelope with SignatureVersion and Signature.
    */
-  static JsonObject sign(JsonObject envelope, PrivateKey key, int version) {
+  public static JsonObject sign(JsonObject envelope, PrivateKey key, int version) {
     String[] fields = "Notification".equals(envelope.getString("Type"))
         ? new String[] {"Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"}
         : new String[] {"Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"};
