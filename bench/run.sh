@@ -10,7 +10,8 @@
 # BENCH_JFR=1 (flight recording of the gateway into the work directory), BENCH_KEEP_DB=1,
 # BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
 # BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
-# (gateway settings). Extra arguments go to Bench as they are (e.g. --scenarios mailgun).
+# (gateway settings), BENCH_JAR (another build of the gateway, e.g. to compare two commits).
+# BENCH_OPEN= (empty) runs no open-loop phase. Extra arguments go to Bench as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +19,14 @@ PG_BASE=${BENCH_PG_BASE_URI:-postgresql://postgres@127.0.0.1:5432}
 STAMP=$(date -u +%Y%m%d_%H%M%S)
 DB="bench_${STAMP}_$$"
 WORK="target/bench/$STAMP"
-JAR=target/email-webhook-gateway.jar
+JAR=${BENCH_JAR:-target/email-webhook-gateway.jar}
 CP_FILE=target/bench.cp
 mkdir -p "$WORK"
 
 mvn_quiet() { mvn -B -q -o "$@" || mvn -B -q "$@"; }
 
-if [[ ! -f $JAR || ! -d target/test-classes || -n $(find pom.xml src -newer "$JAR" -type f -print -quit) ]]; then
+if [[ ! -f target/email-webhook-gateway.jar || ! -d target/test-classes
+      || -n $(find pom.xml src -newer target/email-webhook-gateway.jar -type f -print -quit) ]]; then
   echo "building the gateway and the bench (mvn package -DskipTests)" >&2
   mvn_quiet package -DskipTests
 fi
@@ -107,13 +109,13 @@ done
 curl -sf "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null || { echo "gateway not ready after 120 s" >&2; exit 1; }
 
 set +e
-java -Xmx2g -cp "$CP" io.emailgateway.bench.Bench run --dir "$WORK" \
-  --gateway "http://127.0.0.1:$HTTP_PORT" --management "http://127.0.0.1:$MGMT_PORT" \
+java -Xmx2g --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
+  io.emailgateway.bench.Bench run --dir "$WORK" --gateway "http://127.0.0.1:$HTTP_PORT" --gateway-pid "$GATEWAY_PID" \
   --ceiling "http://127.0.0.1:$CEILING_PORT" --pg "$BENCH_PG_URI" --cert-port "$CERT_PORT" \
   --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-3}" --connections "${BENCH_CONNECTIONS:-32}" \
   --soak-seconds "${BENCH_SOAK_SECONDS:-0}" \
   --scenarios "${BENCH_SCENARIOS:-sendgrid-1,sendgrid-10,sendgrid-100,sendgrid-1000,mailgun,ses}" \
-  --open "${BENCH_OPEN:-sendgrid-100,mailgun}" "$@" | tee "$WORK/result.md"
+  --open "${BENCH_OPEN-sendgrid-100,mailgun}" "$@" | tee "$WORK/result.md"
 STATUS=${PIPESTATUS[0]}
 set -e
 

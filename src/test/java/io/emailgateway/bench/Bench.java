@@ -18,10 +18,10 @@ import java.util.Map;
  * The benchmark of issue 8 (not a test; bench/run.sh runs it against a gateway it started):
  * <pre>
  * Bench prepare --dir DIR --cert-port PORT        fresh keys and bench.env for the gateway's bench config
- * Bench run --dir DIR --gateway URL --management URL --ceiling URL --pg URI --cert-port PORT
+ * Bench run --dir DIR --gateway URL --gateway-pid PID --ceiling URL --pg URI --cert-port PORT
  *           [--seconds 10] [--warmup 3] [--connections 32] [--open-fraction 0.7] [--soak-seconds 0]
  *           [--scenarios sendgrid-1,sendgrid-10,sendgrid-100,sendgrid-1000,mailgun,ses]
- *           [--open sendgrid-100,mailgun] [--pool-mb 1024] [--ceiling-concurrency N]
+ *           [--open sendgrid-100,mailgun] [--pool-mb 1024] [--ceiling-concurrency N] [--ceilings false]
  * </pre>
  * Per scenario: a closed-loop warm-up and run against the gateway, the HTTP ceiling with the same
  * requests, the database ceiling with the same rows; then an open-loop run at {@code open-fraction}

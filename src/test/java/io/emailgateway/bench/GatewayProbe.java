@@ -1,35 +1,49 @@
 package io.emailgateway.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.lang.reflect.Method;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the gateway's own Prometheus metrics: process CPU time (for CPU per event) and heap in use
- * (sampled every 500 ms while a phase runs, for its peak and whether it grows).
+ * What a phase costs the gateway: CPU time from {@link CpuMeter}, and heap in use sampled every
+ * 250 ms from the JVM's own performance counters (the hsperfdata memory the JDK tools read), for
+ * its peak and for the old generation at the start and end of the phase — what stays after young
+ * collections, so growth there over a long run is what "not flat" means. Reading those counters
+ * costs the gateway nothing, unlike scraping its /metrics (which would be counted in its CPU).
+ * The counters are read through {@code sun.jvmstat.monitor} by reflection (javac's {@code --release}
+ * refuses to compile against it), so the JVM needs
+ * {@code --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED}.
  */
 final class GatewayProbe implements AutoCloseable {
-  /** Heap in use at one moment: all of it, and the old generation (what stays after young GCs). */
-  record Heap(double usedBytes, double oldBytes) {}
+  /** What one phase cost the gateway (and its PostgreSQL backends). */
+  record Cost(CpuMeter.Split cpu, double heapPeakBytes, double oldGenFirstBytes, double oldGenLastBytes) {}
 
-  /** What one phase cost the gateway. */
-  record Cost(double cpuSeconds, double heapPeakBytes, double oldGenFirstBytes, double oldGenLastBytes) {}
-
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "bench-probe");
     thread.setDaemon(true);
     return thread;
   });
-  private final URI metrics;
+  private final CpuMeter cpu;
+  private final Method getValue;
+  private final Object vm; // held: the counters are views of its mapping, which goes when it is collected
+  private final Object[] young;
+  private final Object old;
 
-  GatewayProbe(String managementUrl) {
-    this.metrics = URI.create(managementUrl + "/metrics");
+  GatewayProbe(long gatewayPid, CpuMeter cpu) throws ReflectiveOperationException {
+    this.cpu = cpu;
+    Class<?> hostType = Class.forName("sun.jvmstat.monitor.MonitoredHost");
+    Class<?> idType = Class.forName("sun.jvmstat.monitor.VmIdentifier");
+    Class<?> vmType = Class.forName("sun.jvmstat.monitor.MonitoredVm");
+    Object host = hostType.getMethod("getMonitoredHost", String.class).invoke(null, "localhost");
+    this.vm = hostType.getMethod("getMonitoredVm", idType)
+        .invoke(host, idType.getConstructor(String.class).newInstance(Long.toString(gatewayPid)));
+    Method find = vmType.getMethod("findByName", String.class);
+    this.getValue = Class.forName("sun.jvmstat.monitor.Monitor").getMethod("getValue");
+    this.young = new Object[] {find.invoke(vm, "sun.gc.generation.0.space.0.used"),
+        find.invoke(vm, "sun.gc.generation.0.space.1.used"), find.invoke(vm, "sun.gc.generation.0.space.2.used")};
+    this.old = find.invoke(vm, "sun.gc.generation.1.space.0.used");
   }
 
   /** Starts sampling; {@link Sampling#stop()} returns what the phase cost. */
@@ -38,58 +52,38 @@ final class GatewayProbe implements AutoCloseable {
   }
 
   final class Sampling {
-    private final double cpuBefore = cpuSeconds();
+    private final CpuMeter.Split cpuBefore = cpu.read();
     private double heapPeak;
     private double oldFirst = -1;
     private double oldLast;
-    private final java.util.concurrent.ScheduledFuture<?> task =
-        sampler.scheduleAtFixedRate(this::sample, 0, 500, TimeUnit.MILLISECONDS);
+    private final ScheduledFuture<?> task = sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
 
     private synchronized void sample() {
-      Heap heap = heap();
-      heapPeak = Math.max(heapPeak, heap.usedBytes());
-      if (oldFirst < 0) {
-        oldFirst = heap.oldBytes();
+      double oldUsed = value(old);
+      double used = oldUsed;
+      for (Object space : young) {
+        used += value(space);
       }
-      oldLast = heap.oldBytes();
+      heapPeak = Math.max(heapPeak, used);
+      if (oldFirst < 0) {
+        oldFirst = oldUsed;
+      }
+      oldLast = oldUsed;
     }
 
     synchronized Cost stop() {
       task.cancel(false);
       sample();
-      return new Cost(cpuSeconds() - cpuBefore, heapPeak, oldFirst, oldLast);
+      return new Cost(cpu.read().minus(cpuBefore), heapPeak, oldFirst, oldLast);
     }
   }
 
-  double cpuSeconds() {
-    return metric(scrape(), "process_cpu_time_ns_total", null) / 1e9;
-  }
-
-  Heap heap() {
-    String text = scrape();
-    return new Heap(metric(text, "jvm_memory_used_bytes", "area=\"heap\""), metric(text, "jvm_memory_used_bytes", "Old Gen"));
-  }
-
-  private String scrape() {
+  private double value(Object monitor) {
     try {
-      HttpRequest request = HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build();
-      return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-    } catch (Exception e) {
-      return "";
+      return monitor == null ? Double.NaN : ((Number) getValue.invoke(monitor)).doubleValue();
+    } catch (ReflectiveOperationException e) {
+      return Double.NaN;
     }
-  }
-
-  /** Sum of the samples of {@code name} whose labels contain {@code labelPart} (null: any). */
-  static double metric(String text, String name, String labelPart) {
-    double sum = 0;
-    for (String line : text.split("\n")) {
-      if (line.startsWith(name) && (line.length() > name.length())
-          && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')
-          && (labelPart == null || line.contains(labelPart))) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
   }
 
   @Override

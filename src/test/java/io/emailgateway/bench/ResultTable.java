@@ -19,8 +19,9 @@ final class ResultTable {
       return result.requestsPerSecond() / httpCeilingRequestsPerSecond;
     }
 
-    double cpuMicrosPerEvent() {
-      return result.acknowledgedEvents() == 0 ? Double.NaN : cost.cpuSeconds() * 1e6 / result.acknowledgedEvents();
+    /** CPU µs per acknowledged event. */
+    double perEvent(double cpuSeconds) {
+      return result.acknowledgedEvents() == 0 ? Double.NaN : cpuSeconds * 1e6 / result.acknowledgedEvents();
     }
   }
 
@@ -37,9 +38,10 @@ final class ResultTable {
   String render() {
     StringBuilder out = new StringBuilder();
     out.append("| scenario | mode | load | req/s | events/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors "
-        + "| DB ceiling rows/s | events/s ÷ DB | HTTP ceiling req/s | req/s ÷ HTTP | gateway CPU µs/event "
+        + "| DB ceiling rows/s | events/s ÷ DB | HTTP ceiling req/s | req/s ÷ HTTP "
+        + "| gateway CPU µs/event (event loops) | PostgreSQL CPU µs/event "
         + "| heap peak MB | old gen MB first→last | lost events |\n");
-    out.append("|---".repeat(18)).append("|\n");
+    out.append("|---".repeat(19)).append("|\n");
     for (Row row : rows) {
       PhaseResult r = row.result();
       out.append(String.join(" | ", "| " + row.scenario(), row.mode(), row.load(),
@@ -48,7 +50,9 @@ final class ResultTable {
           format(r.latencyMillis(99.9), 1), errors(r),
           format(row.dbCeilingRowsPerSecond(), 0), percent(row.dbFraction()),
           format(row.httpCeilingRequestsPerSecond(), 0), percent(row.httpFraction()),
-          format(row.cpuMicrosPerEvent(), 0), format(row.cost().heapPeakBytes() / 1e6, 0),
+          format(row.perEvent(row.cost().cpu().gateway()), 0)
+              + " (" + format(row.perEvent(row.cost().cpu().eventLoops()), 0) + ")",
+          format(row.perEvent(row.cost().cpu().postgres()), 0), format(row.cost().heapPeakBytes() / 1e6, 0),
           format(row.cost().oldGenFirstBytes() / 1e6, 0) + "→" + format(row.cost().oldGenLastBytes() / 1e6, 0),
           Long.toString(row.lostEvents()) + (r.ranOut() ? " (ran out of pre-signed requests)" : "")))
           .append(" |\n");

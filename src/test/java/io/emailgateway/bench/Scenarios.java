@@ -28,9 +28,10 @@ final class Scenarios implements AutoCloseable {
   private final int ceilingConcurrency;
   private final double openFraction;
   private final long poolBytes;
+  private final boolean ceilings;
   private long lost;
 
-  Scenarios(Vertx vertx, Map<String, String> o, Map<String, String> machine) {
+  Scenarios(Vertx vertx, Map<String, String> o, Map<String, String> machine) throws Exception {
     this.gateway = o.get("gateway");
     this.ceiling = o.get("ceiling");
     this.seconds = Double.parseDouble(o.getOrDefault("seconds", "10"));
@@ -39,12 +40,15 @@ final class Scenarios implements AutoCloseable {
     this.ceilingConcurrency = Integer.parseInt(o.getOrDefault("ceiling-concurrency", Integer.toString(connections)));
     this.openFraction = Double.parseDouble(o.getOrDefault("open-fraction", "0.7"));
     this.poolBytes = Long.parseLong(o.getOrDefault("pool-mb", "1024")) * 1_000_000;
+    this.ceilings = Boolean.parseBoolean(o.getOrDefault("ceilings", "true"));
     this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
-    this.probe = new GatewayProbe(o.get("management"));
     this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"));
     PgConnectOptions pg = PgConnectOptions.fromUri(o.get("pg"));
-    this.stored = new StoredEvents("jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
-        + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword()));
+    String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
+        + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
+    this.stored = new StoredEvents(jdbc);
+    long pid = Long.parseLong(o.get("gateway-pid"));
+    this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc));
     machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections, "
         + "open loop at " + Math.round(openFraction * 100) + " % of the closed-loop rate");
   }
@@ -60,7 +64,7 @@ final class Scenarios implements AutoCloseable {
     progress(name, "warm-up", warmed);
 
     RequestSource pool = presign(workload, base + "-m",
-        (int) Math.ceil(Math.max(warmed.requestsPerSecond(), 1) * seconds * 1.5) + connections * 2);
+        (int) Math.ceil(Math.max(warmed.requestsPerSecond(), 1) * seconds * 2.5) + connections * 2);
     GatewayProbe.Sampling sampling = probe.start();
     PhaseResult closed = load.closed(gatewayUrl, pool, connections, seconds, false, true);
     GatewayProbe.Cost cost = sampling.stop();
@@ -68,16 +72,20 @@ final class Scenarios implements AutoCloseable {
     progress(name, "closed loop", closed);
     closedRates.put(name, closed.requestsPerSecond());
 
-    String ceilingUrl = ceiling + "/webhooks/" + workload.source();
-    load.closed(ceilingUrl, pool, connections, warmup, true, false);
-    PhaseResult http = load.closed(ceilingUrl, pool, connections, seconds, true, false);
-    progress(name, "HTTP ceiling", http);
-    pool = null;
-    double db = dbCeiling.measure(workload, base + "-db", ceilingConcurrency, warmup, seconds);
-    System.err.printf("%-14s database ceiling: %,.0f rows/s (%d rows per statement, %d connections)%n", name, db,
-        workload.eventsPerRequest(), ceilingConcurrency);
-    table.add(new ResultTable.Row(name, "closed", connections + " conns", closed, cost, db, http.requestsPerSecond(),
-        warmLost + closedLost));
+    double http = Double.NaN;
+    double db = Double.NaN;
+    if (ceilings) {
+      String ceilingUrl = ceiling + "/webhooks/" + workload.source();
+      load.closed(ceilingUrl, pool, connections, warmup, true, false);
+      PhaseResult served = load.closed(ceilingUrl, pool, connections, seconds, true, false);
+      progress(name, "HTTP ceiling", served);
+      http = served.requestsPerSecond();
+      pool = null;
+      db = dbCeiling.measure(workload, base + "-db", ceilingConcurrency, warmup, seconds);
+      System.err.printf("%-14s database ceiling: %,.0f rows/s (%d rows per statement, %d connections)%n", name, db,
+          workload.eventsPerRequest(), ceilingConcurrency);
+    }
+    table.add(new ResultTable.Row(name, "closed", connections + " conns", closed, cost, db, http, warmLost + closedLost));
     if (openLoop) {
       open(workload, openFraction * closed.requestsPerSecond(), seconds, false);
     }
