@@ -1,6 +1,7 @@
 package io.emailgateway.metrics;
 
 import io.emailgateway.event.EmailEvent;
+import io.emailgateway.event.EventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code gateway_persist_failures_total}, {@code gateway_requests_in_flight}, {@code gateway_shed_total}.
  */
 public final class GatewayMetrics {
+  private static final EventType[] TYPES = EventType.values();
+
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final DistributionSummary batchEvents;
@@ -52,12 +55,21 @@ public final class GatewayMetrics {
         .tags("source", source, "provider", provider, "outcome", outcome).register(registry).increment();
   }
 
-  /** A request answered 200: its events by type, its duplicates, and the time to the ack. */
+  /**
+   * A request answered 200: its events by type, its duplicates, and the time to the ack. Events are
+   * counted per type first, so a batch of a thousand costs a few meter lookups, not a thousand.
+   */
   public void acknowledged(String source, String provider, List<EmailEvent> events, int duplicates, Duration latency) {
+    int[] perType = new int[TYPES.length];
     for (EmailEvent event : events) {
-      Counter.builder("gateway.events").description("Events acknowledged (new or duplicate) by type")
-          .tags("source", source, "provider", provider, "type", event.type().wireName())
-          .register(registry).increment();
+      perType[event.type().ordinal()]++;
+    }
+    for (EventType type : TYPES) {
+      if (perType[type.ordinal()] > 0) {
+        Counter.builder("gateway.events").description("Events acknowledged (new or duplicate) by type")
+            .tags("source", source, "provider", provider, "type", type.wireName())
+            .register(registry).increment(perType[type.ordinal()]);
+      }
     }
     Counter.builder("gateway.events.duplicates").description("Events already stored")
         .tags("source", source, "provider", provider).register(registry).increment(duplicates);
