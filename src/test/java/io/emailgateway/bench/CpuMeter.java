@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -34,18 +35,21 @@ final class CpuMeter {
 
   private final long gatewayPid;
   private final String jdbcUrl;
+  private final String applicationName;
   private List<Long> backends = List.of();
 
-  CpuMeter(long gatewayPid, String jdbcUrl) {
+  /** {@code gatewayPid} 0: only the backends of {@code applicationName} (the database ceiling's). */
+  CpuMeter(long gatewayPid, String jdbcUrl, String applicationName) {
     this.gatewayPid = gatewayPid;
     this.jdbcUrl = jdbcUrl;
+    this.applicationName = applicationName;
   }
 
   /** Now; finds the gateway's backends again (the pool may have opened connections since). */
   Split read() {
     backends = backendPids();
     double[] jvm = new double[4];
-    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + gatewayPid + "/task"))) {
+    try (Stream<Path> tasks = gatewayPid == 0 ? Stream.empty() : Files.list(Path.of("/proc/" + gatewayPid + "/task"))) {
       tasks.forEach(task -> {
         String[] stat = stat(task.resolve("stat"));
         if (stat != null) {
@@ -97,11 +101,13 @@ final class CpuMeter {
   private List<Long> backendPids() {
     List<Long> pids = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-         ResultSet rows = connection.createStatement().executeQuery(
-             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                 + " AND application_name = 'email-webhook-gateway'")) {
-      while (rows.next()) {
-        pids.add(rows.getLong(1));
+         PreparedStatement query = connection.prepareStatement(
+             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?")) {
+      query.setString(1, applicationName);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          pids.add(rows.getLong(1));
+        }
       }
     } catch (SQLException e) {
       return backends;

@@ -35,30 +35,39 @@ final class DatabaseCeiling {
       + "description, esp_event";
   private static final int FIELDS = 19;
 
+  static final String APPLICATION_NAME = "bench-db-ceiling";
+
+  /** Rows per second, and the CPU its PostgreSQL backends spent per row. */
+  record Result(double rowsPerSecond, double postgresMicrosPerRow) {}
+
   private final Vertx vertx;
   private final String pgUri;
+  private final CpuMeter backends;
 
-  DatabaseCeiling(Vertx vertx, String pgUri) {
+  DatabaseCeiling(Vertx vertx, String pgUri, CpuMeter backends) {
     this.vertx = vertx;
     this.pgUri = pgUri;
+    this.backends = backends;
   }
 
   /** Rows per second over {@code seconds}, after {@code warmup} seconds not counted. */
-  double measure(Workload workload, String run, int concurrency, double warmup, double seconds) {
+  Result measure(Workload workload, String run, int concurrency, double warmup, double seconds) {
     List<Object[]> template = rows(workload);
     String sql = insert(template.size());
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(concurrency))
         .connectingTo(PgConnectOptions.fromUri(pgUri).setCachePreparedStatements(true)
-            .addProperty("application_name", "bench-db-ceiling").addProperty("synchronous_commit", "on"))
+            .addProperty("application_name", APPLICATION_NAME).addProperty("synchronous_commit", "on"))
         .using(vertx).build();
     try {
       pool.query("CREATE TABLE IF NOT EXISTS " + TABLE + " (LIKE events INCLUDING ALL)").execute().await();
       AtomicInteger batches = new AtomicInteger();
       run(pool, sql, template, run + "w", batches, concurrency, warmup);
+      CpuMeter.Split before = backends.read();
       long start = System.nanoTime();
       long rows = run(pool, sql, template, run, batches, concurrency, seconds);
-      return rows / ((System.nanoTime() - start) / 1e9);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      return new Result(rows / elapsed, backends.read().minus(before).postgres() * 1e6 / rows);
     } finally {
       pool.close().await();
     }

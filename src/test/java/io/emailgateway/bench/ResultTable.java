@@ -9,10 +9,10 @@ import java.util.stream.Collectors;
 final class ResultTable {
   /** One measured phase of the gateway, with the ceilings its own traffic reached (NaN when not measured). */
   record Row(String scenario, String mode, String load, PhaseResult result, GatewayProbe.Cost cost,
-      double dbCeilingRowsPerSecond, double httpCeilingRequestsPerSecond, long lostEvents) {
+      DatabaseCeiling.Result dbCeiling, double httpCeilingRequestsPerSecond, long lostEvents) {
 
     double dbFraction() {
-      return result.eventsPerSecond() / dbCeilingRowsPerSecond;
+      return result.eventsPerSecond() / dbCeiling.rowsPerSecond();
     }
 
     double httpFraction() {
@@ -39,7 +39,7 @@ final class ResultTable {
     StringBuilder out = new StringBuilder();
     out.append("| scenario | mode | load | req/s | events/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors "
         + "| DB ceiling rows/s | events/s ÷ DB | HTTP ceiling req/s | req/s ÷ HTTP "
-        + "| gateway CPU µs/event (event loops) | PostgreSQL CPU µs/event "
+        + "| gateway CPU µs/event (event loops) | PostgreSQL CPU µs/event (ceiling's per row) "
         + "| heap peak MB | old gen MB first→last | lost events |\n");
     out.append("|---".repeat(19)).append("|\n");
     for (Row row : rows) {
@@ -48,11 +48,14 @@ final class ResultTable {
           format(r.requestsPerSecond(), 0), format(r.eventsPerSecond(), 0),
           format(r.latencyMillis(50), 1), format(r.latencyMillis(90), 1), format(r.latencyMillis(99), 1),
           format(r.latencyMillis(99.9), 1), errors(r),
-          format(row.dbCeilingRowsPerSecond(), 0), percent(row.dbFraction()),
+          format(row.dbCeiling().rowsPerSecond(), 0), percent(row.dbFraction()),
           format(row.httpCeilingRequestsPerSecond(), 0), percent(row.httpFraction()),
           format(row.perEvent(row.cost().cpu().gateway()), 0)
               + " (" + format(row.perEvent(row.cost().cpu().eventLoops()), 0) + ")",
-          format(row.perEvent(row.cost().cpu().postgres()), 0), format(row.cost().heapPeakBytes() / 1e6, 0),
+          format(row.perEvent(row.cost().cpu().postgres()), 0)
+              + (Double.isNaN(row.dbCeiling().postgresMicrosPerRow()) ? ""
+                  : " (ceiling " + format(row.dbCeiling().postgresMicrosPerRow(), 0) + ")"),
+          format(row.cost().heapPeakBytes() / 1e6, 0),
           format(row.cost().oldGenFirstBytes() / 1e6, 0) + "→" + format(row.cost().oldGenLastBytes() / 1e6, 0),
           Long.toString(row.lostEvents()) + (r.ranOut() ? " (ran out of pre-signed requests)" : "")))
           .append(" |\n");

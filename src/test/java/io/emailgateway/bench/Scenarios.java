@@ -42,13 +42,13 @@ final class Scenarios implements AutoCloseable {
     this.poolBytes = Long.parseLong(o.getOrDefault("pool-mb", "1024")) * 1_000_000;
     this.ceilings = Boolean.parseBoolean(o.getOrDefault("ceilings", "true"));
     this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
-    this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"));
     PgConnectOptions pg = PgConnectOptions.fromUri(o.get("pg"));
     String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
         + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
     this.stored = new StoredEvents(jdbc);
     long pid = Long.parseLong(o.get("gateway-pid"));
-    this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc));
+    this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"));
+    this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"), new CpuMeter(0, jdbc, DatabaseCeiling.APPLICATION_NAME));
     machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections, "
         + "open loop at " + Math.round(openFraction * 100) + " % of the closed-loop rate");
   }
@@ -57,23 +57,24 @@ final class Scenarios implements AutoCloseable {
     String name = workload.name();
     String gatewayUrl = gateway + "/webhooks/" + workload.source();
     String base = stamp + "-" + name;
-    double guess = workload.eventsPerRequest() == 1 ? 3000 : 30_000.0 / workload.eventsPerRequest();
+    double guess = workload.guessRequestsPerSecond();
     RequestSource warm = presign(workload, base + "-w", (int) Math.max(connections * 4, guess * warmup));
     PhaseResult warmed = load.closed(gatewayUrl, warm, connections, warmup, false, true);
     long warmLost = check(workload, base + "-w", warm.size(), warmed);
     progress(name, "warm-up", warmed);
 
     RequestSource pool = presign(workload, base + "-m",
-        (int) Math.ceil(Math.max(warmed.requestsPerSecond(), 1) * seconds * 2.5) + connections * 2);
+        (int) Math.ceil(Math.max(warmed.requestsPerSecond() * 3, guess) * seconds) + connections * 2);
     GatewayProbe.Sampling sampling = probe.start();
     PhaseResult closed = load.closed(gatewayUrl, pool, connections, seconds, false, true);
     GatewayProbe.Cost cost = sampling.stop();
     long closedLost = check(workload, base + "-m", pool.size(), closed);
     progress(name, "closed loop", closed);
+    cpu(name, cost, closed);
     closedRates.put(name, closed.requestsPerSecond());
 
     double http = Double.NaN;
-    double db = Double.NaN;
+    DatabaseCeiling.Result db = new DatabaseCeiling.Result(Double.NaN, Double.NaN);
     if (ceilings) {
       String ceilingUrl = ceiling + "/webhooks/" + workload.source();
       load.closed(ceilingUrl, pool, connections, warmup, true, false);
@@ -82,8 +83,8 @@ final class Scenarios implements AutoCloseable {
       http = served.requestsPerSecond();
       pool = null;
       db = dbCeiling.measure(workload, base + "-db", ceilingConcurrency, warmup, seconds);
-      System.err.printf("%-14s database ceiling: %,.0f rows/s (%d rows per statement, %d connections)%n", name, db,
-          workload.eventsPerRequest(), ceilingConcurrency);
+      System.err.printf("%-14s database ceiling: %,.0f rows/s, PostgreSQL CPU %.0f µs/row (%d rows per statement, %d connections)%n",
+          name, db.rowsPerSecond(), db.postgresMicrosPerRow(), workload.eventsPerRequest(), ceilingConcurrency);
     }
     table.add(new ResultTable.Row(name, "closed", connections + " conns", closed, cost, db, http, warmLost + closedLost));
     if (openLoop) {
@@ -111,8 +112,10 @@ final class Scenarios implements AutoCloseable {
     GatewayProbe.Cost cost = sampling.stop();
     long missing = check(workload, run, source.size(), result);
     progress(workload.name(), soak ? "soak" : "open loop", result);
+    cpu(workload.name(), cost, result);
     table.add(new ResultTable.Row(workload.name(), soak ? "open (soak " + Math.round(duration) + " s)" : "open",
-        String.format("%.0f req/s", rate), result, cost, Double.NaN, Double.NaN, missing));
+        String.format("%.0f req/s", rate), result, cost, new DatabaseCeiling.Result(Double.NaN, Double.NaN), Double.NaN,
+        missing));
   }
 
   private RequestSource presign(Workload workload, String run, int wanted) {
@@ -142,6 +145,14 @@ final class Scenarios implements AutoCloseable {
     System.err.printf("%-14s %-13s %,9.0f req/s %,10.0f events/s  p50 %.1f  p99 %.1f ms  %s%s%n", name, phase,
         r.requestsPerSecond(), r.eventsPerSecond(), r.latencyMillis(50), r.latencyMillis(99),
         r.outcomes().isEmpty() ? "" : "errors " + r.outcomes(), r.ranOut() ? " (ran out of requests)" : "");
+  }
+
+  private static void cpu(String name, GatewayProbe.Cost cost, PhaseResult r) {
+    CpuMeter.Split cpu = cost.cpu();
+    double events = r.acknowledgedEvents();
+    System.err.printf("%-14s CPU µs/event: gateway %.0f (event loops %.0f, GC %.0f, JIT %.0f, other %.0f), PostgreSQL backends %.0f%n",
+        name, cpu.gateway() * 1e6 / events, cpu.eventLoops() * 1e6 / events, cpu.gc() * 1e6 / events,
+        cpu.jit() * 1e6 / events, cpu.otherJvm() * 1e6 / events, cpu.postgres() * 1e6 / events);
   }
 
   ResultTable table() {

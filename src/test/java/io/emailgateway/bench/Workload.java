@@ -18,6 +18,14 @@ interface Workload {
 
   Presigned request(String run, int index);
 
+  /**
+   * A generous guess of the gateway's rate on two cores, so that enough requests are signed even
+   * when a cold warm-up underestimates it (a phase that runs out ends early and says so).
+   */
+  default double guessRequestsPerSecond() {
+    return eventsPerRequest() == 1 ? 5000 : Math.min(5000, 30_000.0 / eventsPerRequest());
+  }
+
   /** The gateway's provider for this source, used to turn the same bodies into the database ceiling's rows. */
   WebhookProvider provider();
 }
