@@ -140,15 +140,15 @@ public final class SendGridProvider implements WebhookProvider {
 
   @Override
   public List<EmailEvent> parse(WebhookRequest request) {
-    List<JsonObject> items = JsonFields.objects(JsonFields.array(request.body()), "events");
+    List<JsonFields.ObjectText> items = JsonFields.objectsWithText(request.body(), "events");
     List<EmailEvent> events = new ArrayList<>(items.size());
-    for (JsonObject item : items) {
-      events.add(toEvent(item, request.receivedAt()));
+    for (JsonFields.ObjectText item : items) {
+      events.add(toEvent(item.object(), item.text(), request.receivedAt()));
     }
     return events;
   }
 
-  private EmailEvent toEvent(JsonObject e, Instant receivedAt) {
+  private EmailEvent toEvent(JsonObject e, String text, Instant receivedAt) {
     String kind = JsonFields.text(e, "event");
     EventType type = kind == null ? EventType.UNKNOWN : EVENT_TYPES.getOrDefault(kind, EventType.UNKNOWN);
     boolean engagement = type == EventType.OPENED || type == EventType.CLICKED;
@@ -163,7 +163,7 @@ public final class SendGridProvider implements WebhookProvider {
         .clickUrl(JsonFields.text(e, "url"))
         .userAgent(JsonFields.text(e, "useragent"))
         .ip(engagement ? JsonFields.text(e, "ip") : null)
-        .espEvent(e);
+        .espEvent(e, text);
     describeOutcome(event, type, e);
     return event.build();
   }

@@ -87,7 +87,7 @@ public final class EventStore {
         column(events, EmailEvent::ip),
         column(events, EmailEvent::mtaResponse),
         column(events, EmailEvent::description),
-        column(events, e -> JsonText.encode(e.espEvent()))));
+        column(events, e -> JsonText.asReceived(e.espEventText(), e.espEvent()))));
   }
 
   private static String[] column(List<EmailEvent> events, Function<EmailEvent, String> field) {

@@ -11,6 +11,29 @@ import io.vertx.core.json.JsonObject;
 final class JsonText {
   private JsonText() {}
 
+  /**
+   * The ESP's own text of {@code json} when jsonb takes it as it is, else {@link #encode}: text
+   * with a {@code \u0000} escape, or a UTF-16 surrogate escape (jsonb refuses an unpaired one; a
+   * paired one is rare enough to go the safe way too), is encoded again from the parsed object.
+   */
+  static String asReceived(String text, JsonObject json) {
+    return text != null && !hasEscapeJsonbMayRefuse(text) ? text : encode(json);
+  }
+
+  private static boolean hasEscapeJsonbMayRefuse(String text) {
+    for (int i = text.indexOf("\\u"); i >= 0; i = text.indexOf("\\u", i + 2)) {
+      if (i + 6 > text.length()) {
+        return true;
+      }
+      boolean surrogate = (text.charAt(i + 2) == 'd' || text.charAt(i + 2) == 'D')
+          && "89abcdefABCDEF".indexOf(text.charAt(i + 3)) >= 0;
+      if (surrogate || text.startsWith("0000", i + 2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static String encode(Object json) {
     String text = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
     return text.contains("\\u0000") ? encodeSanitized(json) : text;
