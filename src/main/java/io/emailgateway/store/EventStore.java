@@ -2,7 +2,6 @@ package io.emailgateway.store;
 
 import io.emailgateway.event.EmailEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -80,7 +79,7 @@ public final class EventStore {
         column(events, EmailEvent::recipient),
         column(events, EmailEvent::sender),
         column(events, EmailEvent::subject),
-        column(events, e -> JsonText.encode(new JsonArray(e.tags()))),
+        column(events, e -> TextArrays.literal(e.tags())),
         column(events, e -> JsonText.encode(e.metadata())),
         column(events, EmailEvent::clickUrl),
         column(events, EmailEvent::userAgent),

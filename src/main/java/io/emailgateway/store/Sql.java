@@ -10,8 +10,9 @@ final class Sql {
    * column arrives as one array parameter and {@code unnest} turns them back into rows. Duplicates
    * (already stored, or twice in this batch) are skipped by {@code ON CONFLICT DO NOTHING};
    * {@code RETURNING} names the rows that are new, and the outbox row lists their ids (no outbox row
-   * when nothing is new). Tags and JSON columns travel as JSON text because PostgreSQL arrays
-   * cannot nest. Rows are inserted in key order so that two group commits with overlapping keys (an
+   * when nothing is new). PostgreSQL arrays cannot nest, so the JSON columns travel as JSON text
+   * and each event's tags as a text-array literal ({@link TextArrays}), turned back by a cast — a
+   * per-row jsonb subquery cost the server more. Rows are inserted in key order so that two group commits with overlapping keys (an
    * ESP retry racing its original on another persist verticle) take their index locks in the same
    * order and wait for each other instead of deadlocking.
    */
@@ -22,7 +23,7 @@ final class Sql {
                             ip, mta_response, description, esp_event)
         SELECT u.source, u.provider, u.event_key, u.type, u.bounce_type, u.reject_reason, u.occurred_at,
                u.message_id, u.recipient, u.sender, u.subject,
-               ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.metadata::jsonb,
+               u.tags::text[], u.metadata::jsonb,
                u.click_url, u.user_agent, u.ip, u.mta_response, u.description, u.esp_event::jsonb
           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                       $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
