@@ -9,6 +9,7 @@ import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -254,12 +255,17 @@ public final class SendGridProvider implements WebhookProvider {
         metadata.mergeIn(args);
       }
     }
-    e.forEach(field -> {
-      if (!SENDGRID_FIELDS.contains(field.getKey())) {
-        metadata.put(field.getKey(), field.getValue());
+    // The map itself, not the JsonObject's iterator, which wraps every nested value on the way.
+    e.getMap().forEach((key, value) -> {
+      if (!SENDGRID_FIELDS.contains(key)) {
+        metadata.put(key, value);
       }
     });
-    return metadata.copy();
+    // Detached from the ESP event: a deep copy, needed only when a value is an object or array.
+    boolean nested = metadata.getMap().values().stream()
+        .anyMatch(value -> value instanceof Map || value instanceof List || value instanceof JsonObject
+            || value instanceof JsonArray);
+    return nested ? metadata.copy() : metadata;
   }
 
   private static String nonBlank(String value) {
