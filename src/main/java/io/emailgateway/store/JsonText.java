@@ -1,7 +1,13 @@
 package io.emailgateway.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /**
  * JSON text for jsonb columns. jsonb rejects the escape {@code \u0000}; one event carrying it
@@ -9,6 +15,8 @@ import io.vertx.core.json.JsonObject;
  * keys and strings — the only change ever made to a stored ESP event.
  */
 final class JsonText {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
   private JsonText() {}
 
   /**
@@ -35,13 +43,22 @@ final class JsonText {
   }
 
   static String encode(Object json) {
-    String text = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
-    return text.contains("\\u0000") ? encodeSanitized(json) : text;
+    String text = write(json);
+    return text.contains("\\u0000") ? write(sanitize(json)) : text;
   }
 
-  private static String encodeSanitized(Object json) {
-    Object clean = sanitize(json);
-    return clean instanceof JsonObject o ? o.encode() : ((JsonArray) clean).encode();
+  /**
+   * With Jackson's streaming generator, as Vert.x writes JSON without databind: for the small
+   * objects of every event (metadata) databind's serializer lookup cost more than the writing.
+   */
+  private static String write(Object json) {
+    StringWriter out = new StringWriter(128);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      JacksonCodec.encodeJson(json, generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to a string", e);
+    }
+    return out.toString();
   }
 
   private static Object sanitize(Object value) {
