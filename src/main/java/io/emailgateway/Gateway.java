@@ -104,7 +104,11 @@ public final class Gateway {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.postgresUri())
         .addProperty("application_name", "email-webhook-gateway")
         // An ack means durable: never let a server default weaken the commit the 200 waits for.
-        .addProperty("synchronous_commit", "on");
+        .addProperty("synchronous_commit", "on")
+        // A group commit is one statement: this bounds it on the server, so a slow write fails
+        // (503) instead of committing after the caller has given up.
+        .addProperty("statement_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
+        .setCachePreparedStatements(true);
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
@@ -128,7 +132,7 @@ public final class Gateway {
   }
 
   private Future<Void> deploy(GatewayMetrics metrics, PrometheusMeterRegistry registry, String schemaVersion) {
-    EventStore store = new EventStore(pool, config.persist().writeTimeout());
+    EventStore store = new EventStore(pool);
     GatewayConfig.HttpSettings http = config.http();
     PersistPressure pressure = new PersistPressure();
     AtomicLong bytesInFlight = new AtomicLong();

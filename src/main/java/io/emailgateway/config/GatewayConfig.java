@@ -38,7 +38,7 @@ public record GatewayConfig(
   /**
    * The group commit: at most {@code maxBatchEvents} events per transaction; a request that
    * waited longer than {@code queueTimeout} for its turn is refused (503) rather than written
-   * late; a transaction slower than {@code writeTimeout} is cancelled by PostgreSQL.
+   * late; a group commit slower than {@code writeTimeout} is cancelled by PostgreSQL.
    */
   public record PersistSettings(int instances, int maxBatchEvents, Duration queueTimeout, Duration writeTimeout) {}
 

@@ -8,7 +8,10 @@ package io.emailgateway.event;
 public enum BounceType {
   HARD, SOFT;
 
+  // Computed once: wireName() is called for every stored event.
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 }

@@ -9,7 +9,9 @@ import java.util.Objects;
 
 /**
  * One normalized event (DESIGN.md "Normalized event"), as a provider produces it from one ESP
- * event. {@code id} and {@code received_at} are assigned by the store.
+ * event. {@code id} and {@code received_at} are assigned by the store. {@code espEventText} is the
+ * ESP event's JSON exactly as it arrived, when the provider could cut it out of the body (SendGrid's
+ * batches): the store writes it instead of encoding {@code espEvent} again. Null otherwise.
  */
 public record EmailEvent(
     String source,
@@ -30,7 +32,8 @@ public record EmailEvent(
     String ip,
     String mtaResponse,
     String description,
-    JsonObject espEvent) {
+    JsonObject espEvent,
+    String espEventText) {
 
   public EmailEvent {
     Objects.requireNonNull(source, "source");
@@ -93,6 +96,7 @@ public record EmailEvent(
     private String mtaResponse;
     private String description;
     private JsonObject espEvent;
+    private String espEventText;
 
     private Builder(String source, String provider) {
       this.source = source;
@@ -115,7 +119,14 @@ public record EmailEvent(
     public Builder ip(String value) { this.ip = value; return this; }
     public Builder mtaResponse(String value) { this.mtaResponse = value; return this; }
     public Builder description(String value) { this.description = value; return this; }
-    public Builder espEvent(JsonObject value) { this.espEvent = value; return this; }
+    public Builder espEvent(JsonObject value) { this.espEvent = value; this.espEventText = null; return this; }
+
+    /** The ESP event and its JSON text exactly as received (the same object). */
+    public Builder espEvent(JsonObject value, String textAsReceived) {
+      this.espEvent = value;
+      this.espEventText = textAsReceived;
+      return this;
+    }
 
     /**
      * Builds the event. Without an ESP event id the key is the hash of the canonical ESP event
@@ -125,7 +136,7 @@ public record EmailEvent(
       String key = eventKey != null ? eventKey : EventKeys.contentHash(espEvent);
       return new EmailEvent(source, provider, key, type, bounceType, rejectReason, occurredAt,
           messageId, recipient, sender, subject, tags, metadata, clickUrl, userAgent, ip,
-          mtaResponse, description, espEvent);
+          mtaResponse, description, espEvent, espEventText);
     }
   }
 }

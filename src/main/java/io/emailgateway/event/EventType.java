@@ -5,8 +5,11 @@ public enum EventType {
   QUEUED, SENT, REJECTED, FAILED, BOUNCED, DEFERRED, DELIVERED, AUTORESPONDED,
   OPENED, CLICKED, COMPLAINED, UNSUBSCRIBED, SUBSCRIBED, UNKNOWN;
 
+  // Computed once: wireName() is called for every stored event.
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 
   public static EventType fromWireName(String name) {

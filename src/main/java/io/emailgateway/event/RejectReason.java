@@ -4,7 +4,10 @@ package io.emailgateway.event;
 public enum RejectReason {
   INVALID, BOUNCED, TIMED_OUT, BLOCKED, SPAM, UNSUBSCRIBED, OTHER;
 
+  // Computed once: wireName() is called for every stored event.
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 }

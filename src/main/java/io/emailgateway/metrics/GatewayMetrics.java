@@ -1,6 +1,7 @@
 package io.emailgateway.metrics;
 
 import io.emailgateway.event.EmailEvent;
+import io.emailgateway.event.EventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GatewayMetrics {
   /** The reasons {@link #persistFailure} is called with (PersistVerticle). */
   private static final List<String> PERSIST_FAILURE_REASONS = List.of("write_failed", "queue_timeout");
+  private static final EventType[] TYPES = EventType.values();
 
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -62,12 +64,21 @@ public final class GatewayMetrics {
         .tags("source", source, "provider", provider, "outcome", outcome).register(registry).increment();
   }
 
-  /** A request answered 200: its events by type, its duplicates, and the time to the ack. */
+  /**
+   * A request answered 200: its events by type, its duplicates, and the time to the ack. Events are
+   * counted per type first, so a batch of a thousand costs a few meter lookups, not a thousand.
+   */
   public void acknowledged(String source, String provider, List<EmailEvent> events, int duplicates, Duration latency) {
+    int[] perType = new int[TYPES.length];
     for (EmailEvent event : events) {
-      Counter.builder("gateway.events").description("Events acknowledged (new or duplicate) by type")
-          .tags("source", source, "provider", provider, "type", event.type().wireName())
-          .register(registry).increment();
+      perType[event.type().ordinal()]++;
+    }
+    for (EventType type : TYPES) {
+      if (perType[type.ordinal()] > 0) {
+        Counter.builder("gateway.events").description("Events acknowledged (new or duplicate) by type")
+            .tags("source", source, "provider", provider, "type", type.wireName())
+            .register(registry).increment(perType[type.ordinal()]);
+      }
     }
     Counter.builder("gateway.events.duplicates").description("Events already stored")
         .tags("source", source, "provider", provider).register(registry).increment(duplicates);

@@ -1,11 +1,17 @@
 package io.emailgateway.provider;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.jackson.DatabindCodec;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Lenient reads of ESP JSON: ESPs send numbers as strings, strings as arrays, and nulls anywhere. */
 public final class JsonFields {
@@ -62,6 +68,42 @@ public final class JsonFields {
       result.add(value.toString());
     }
     return result;
+  }
+
+  /** A JSON object and its text exactly as it appears in the body. */
+  public record ObjectText(JsonObject object, String text) {}
+
+  /**
+   * The body as an array of objects, each with its own text cut from the body, in one pass of the
+   * parser (so the store need not encode the ESP event again). Anything else — not an array, an
+   * element that is not an object, malformed JSON — is left to {@link #array} and {@link #objects},
+   * so it is refused with exactly their 400s.
+   */
+  public static List<ObjectText> objectsWithText(Buffer body, String what) {
+    List<ObjectText> result = new ArrayList<>();
+    try (JsonParser parser = DatabindCodec.createParser((BufferInternal) body)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        return fallback(body, what);
+      }
+      for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+        if (token != JsonToken.START_OBJECT) {
+          return fallback(body, what);
+        }
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        Object value = DatabindCodec.mapper().readValue(parser, Object.class);
+        int end = (int) parser.currentLocation().getByteOffset();
+        @SuppressWarnings("unchecked")
+        JsonObject object = new JsonObject((Map<String, Object>) value);
+        result.add(new ObjectText(object, body.getString(start, end, "UTF-8")));
+      }
+      return parser.nextToken() == null ? result : fallback(body, what);
+    } catch (IOException | RuntimeException malformed) {
+      return fallback(body, what);
+    }
+  }
+
+  private static List<ObjectText> fallback(Buffer body, String what) {
+    return objects(array(body), what).stream().map(object -> new ObjectText(object, null)).toList();
   }
 
   /** Each element of an array that must hold objects, or 400 naming the position. */

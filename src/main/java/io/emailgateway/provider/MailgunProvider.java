@@ -97,7 +97,7 @@ public final class MailgunProvider implements SynchronousProvider {
 
   private static Signature signature(WebhookRequest request) {
     if (JSON.equals(request.contentType())) {
-      JsonObject block = JsonFields.object(JsonFields.object(request.body()), "signature");
+      JsonObject block = JsonFields.object(request.jsonObject(), "signature");
       if (block == null) {
         throw WebhookException.unauthorized("signature block missing");
       }
@@ -143,7 +143,7 @@ public final class MailgunProvider implements SynchronousProvider {
   public List<EmailEvent> parse(WebhookRequest request) {
     EmailEvent.Builder builder = EmailEvent.builder(sourceId, name());
     if (JSON.equals(request.contentType())) {
-      return List.of(MailgunEvents.toEvent(builder, JsonFields.object(request.body()), request.receivedAt()));
+      return List.of(MailgunEvents.toEvent(builder, request.jsonObject(), request.receivedAt()));
     }
     return List.of(MailgunLegacyEvents.toEvent(builder, FormFields.parse(request), request.receivedAt()));
   }

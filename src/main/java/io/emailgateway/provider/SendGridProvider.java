@@ -8,6 +8,7 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -134,15 +135,15 @@ public final class SendGridProvider implements SynchronousProvider {
 
   @Override
   public List<EmailEvent> parse(WebhookRequest request) {
-    List<JsonObject> items = JsonFields.objects(JsonFields.array(request.body()), "events");
+    List<JsonFields.ObjectText> items = JsonFields.objectsWithText(request.body(), "events");
     List<EmailEvent> events = new ArrayList<>(items.size());
-    for (JsonObject item : items) {
-      events.add(toEvent(item, request.receivedAt()));
+    for (JsonFields.ObjectText item : items) {
+      events.add(toEvent(item.object(), item.text(), request.receivedAt()));
     }
     return events;
   }
 
-  private EmailEvent toEvent(JsonObject e, Instant receivedAt) {
+  private EmailEvent toEvent(JsonObject e, String text, Instant receivedAt) {
     String kind = JsonFields.text(e, "event");
     EventType type = kind == null ? EventType.UNKNOWN : EVENT_TYPES.getOrDefault(kind, EventType.UNKNOWN);
     boolean engagement = type == EventType.OPENED || type == EventType.CLICKED;
@@ -157,7 +158,7 @@ public final class SendGridProvider implements SynchronousProvider {
         .clickUrl(JsonFields.text(e, "url"))
         .userAgent(JsonFields.text(e, "useragent"))
         .ip(engagement ? JsonFields.text(e, "ip") : null)
-        .espEvent(e);
+        .espEvent(e, text);
     describeOutcome(event, type, e);
     return event.build();
   }
@@ -248,12 +249,17 @@ public final class SendGridProvider implements SynchronousProvider {
         metadata.mergeIn(args);
       }
     }
-    e.forEach(field -> {
-      if (!SENDGRID_FIELDS.contains(field.getKey())) {
-        metadata.put(field.getKey(), field.getValue());
+    // The map itself, not the JsonObject's iterator, which wraps every nested value on the way.
+    e.getMap().forEach((key, value) -> {
+      if (!SENDGRID_FIELDS.contains(key)) {
+        metadata.put(key, value);
       }
     });
-    return metadata.copy();
+    // Detached from the ESP event: a deep copy, needed only when a value is an object or array.
+    boolean nested = metadata.getMap().values().stream()
+        .anyMatch(value -> value instanceof Map || value instanceof List || value instanceof JsonObject
+            || value instanceof JsonArray);
+    return nested ? metadata.copy() : metadata;
   }
 
   private static String nonBlank(String value) {

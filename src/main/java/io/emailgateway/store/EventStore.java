@@ -2,12 +2,9 @@ package io.emailgateway.store;
 
 import io.emailgateway.event.EmailEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -17,20 +14,22 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Writes the events of several requests in one transaction: one multi-row insert, one outbox
- * row naming the new event ids, COMMIT. Either every event of every request in the batch is
- * committed or none is.
+ * Writes the events of several requests with one statement, which inserts the events and one
+ * outbox row naming the new event ids and commits them together (see {@link Sql#INSERT_EVENTS}):
+ * either every event of every request in the batch is committed or none is. The pool's sessions
+ * carry {@code statement_timeout = persist.write_timeout} and {@code synchronous_commit = on}.
  */
 public final class EventStore {
   private final Pool pool;
-  private final Duration writeTimeout;
 
-  public EventStore(Pool pool, Duration writeTimeout) {
+  public EventStore(Pool pool) {
     this.pool = pool;
-    this.writeTimeout = writeTimeout;
   }
 
-  /** The outcome per request, in the order of {@code batch}, once COMMIT has returned. */
+  /**
+   * The outcome per request, in the order of {@code batch}. The future completes when PostgreSQL
+   * reports the statement's implicit transaction committed (ReadyForQuery after Sync), not before.
+   */
   public Future<List<PersistResult>> insert(List<PersistRequest> batch) {
     List<EmailEvent> events = new ArrayList<>();
     List<Integer> parserVersions = new ArrayList<>();
@@ -38,25 +37,13 @@ public final class EventStore {
       events.addAll(request.events());
       request.events().forEach(e -> parserVersions.add(request.parserVersion()));
     });
-    return pool.withTransaction(connection -> insertAll(connection, events, parserVersions))
-        .map(newKeys -> countPerRequest(batch, newKeys));
-  }
-
-  private Future<Set<String>> insertAll(SqlConnection connection, List<EmailEvent> events, List<Integer> parserVersions) {
-    return connection.query(Sql.statementTimeout(writeTimeout.toMillis())).execute()
-        .compose(ignored -> connection.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events, parserVersions)))
-        .compose(rows -> {
+    return pool.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events, parserVersions))
+        .map(rows -> {
           Set<String> newKeys = new HashSet<>();
-          List<Long> ids = new ArrayList<>();
           for (Row row : rows) {
-            ids.add(row.getLong("id"));
             newKeys.add(identity(row.getString("source"), row.getString("event_key")));
           }
-          if (ids.isEmpty()) {
-            return Future.succeededFuture(newKeys);
-          }
-          return connection.preparedQuery(Sql.INSERT_OUTBOX).execute(Tuple.of(ids.toArray(Long[]::new)))
-              .map(newKeys);
+          return countPerRequest(batch, newKeys);
         });
   }
 
@@ -96,14 +83,14 @@ public final class EventStore {
         column(events, EmailEvent::recipient),
         column(events, EmailEvent::sender),
         column(events, EmailEvent::subject),
-        column(events, e -> JsonText.encode(new JsonArray(e.tags()))),
+        column(events, e -> TextArrays.literal(e.tags())),
         column(events, e -> JsonText.encode(e.metadata())),
         column(events, EmailEvent::clickUrl),
         column(events, EmailEvent::userAgent),
         column(events, EmailEvent::ip),
         column(events, EmailEvent::mtaResponse),
         column(events, EmailEvent::description),
-        column(events, e -> JsonText.encode(e.espEvent())),
+        column(events, e -> JsonText.asReceived(e.espEventText(), e.espEvent())),
         parserVersions.toArray(Integer[]::new)));
   }
 

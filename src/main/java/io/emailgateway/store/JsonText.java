@@ -1,7 +1,13 @@
 package io.emailgateway.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /**
  * JSON text for jsonb columns. jsonb rejects the escape {@code \u0000}; one event carrying it
@@ -9,16 +15,50 @@ import io.vertx.core.json.JsonObject;
  * keys and strings — the only change ever made to a stored ESP event.
  */
 public final class JsonText {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
   private JsonText() {}
 
-  public static String encode(Object json) {
-    String text = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
-    return text.contains("\\u0000") ? encodeSanitized(json) : text;
+  /**
+   * The ESP's own text of {@code json} when jsonb takes it as it is, else {@link #encode}: text
+   * with a {@code \u0000} escape, or a UTF-16 surrogate escape (jsonb refuses an unpaired one; a
+   * paired one is rare enough to go the safe way too), is encoded again from the parsed object.
+   */
+  public static String asReceived(String text, JsonObject json) {
+    return text != null && !hasEscapeJsonbMayRefuse(text) ? text : encode(json);
   }
 
-  private static String encodeSanitized(Object json) {
-    Object clean = sanitize(json);
-    return clean instanceof JsonObject o ? o.encode() : ((JsonArray) clean).encode();
+  private static boolean hasEscapeJsonbMayRefuse(String text) {
+    for (int i = text.indexOf("\\u"); i >= 0; i = text.indexOf("\\u", i + 2)) {
+      if (i + 6 > text.length()) {
+        return true;
+      }
+      boolean surrogate = (text.charAt(i + 2) == 'd' || text.charAt(i + 2) == 'D')
+          && "89abcdefABCDEF".indexOf(text.charAt(i + 3)) >= 0;
+      if (surrogate || text.startsWith("0000", i + 2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static String encode(Object json) {
+    String text = write(json);
+    return text.contains("\\u0000") ? write(sanitize(json)) : text;
+  }
+
+  /**
+   * With Jackson's streaming generator, as Vert.x writes JSON without databind: for the small
+   * objects of every event (metadata) databind's serializer lookup cost more than the writing.
+   */
+  private static String write(Object json) {
+    StringWriter out = new StringWriter(128);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      JacksonCodec.encodeJson(json, generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to a string", e);
+    }
+    return out.toString();
   }
 
   private static Object sanitize(Object value) {

@@ -54,7 +54,7 @@ public final class HandlerTestKit implements AutoCloseable {
     String uri = throughUri == null ? db.uri() : throughUri.apply(db);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(PgConnectOptions.fromUri(uri)).using(vertx).build();
-    store = new EventStore(pool, Duration.ofSeconds(10));
+    store = new EventStore(pool);
   }
 
   public static HandlerSettings settings(JsonObject handlers) {

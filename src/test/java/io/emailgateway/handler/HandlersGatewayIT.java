@@ -90,7 +90,7 @@ class HandlersGatewayIT {
     Vertx vertx = Vertx.vertx();
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(db.uri())).using(vertx).build();
     try {
-      EventStore behindItsBack = new EventStore(pool, Duration.ofSeconds(10));
+      EventStore behindItsBack = new EventStore(pool);
       HandlerTestKit.await(behindItsBack.insert(List.of(new PersistRequest(List.of(
           event("sg", EventType.OPENED, "news@mail.shop.example", "quiet@example.com"))))));
     } finally {

@@ -76,6 +76,24 @@ class SendGridIngestIT {
   }
 
   @Test
+  void tagsAndTheEspEventKeepQuotesBackslashesBracesAndEscapesAsSent() {
+    String id = SendGridFixtures.eventId();
+    String event = "{\"email\":\"t@example.com\",\"event\":\"delivered\",\"sg_event_id\":\"" + id + "\","
+        + "\"timestamp\":1600112492,\"category\":[\"a \\\"b\\\"\",\"c\\\\d\",\"{x,y}\",\"NULL\",\"\"],"
+        + "\"smtp-id\":\"\\u003cm@example.com\\u003e\"}";
+    byte[] body = ("[" + event + "]\r\n").getBytes(StandardCharsets.UTF_8);
+
+    assertThat(post("/webhooks/sg", sendgrid.signedHeaders(body), body).statusCode()).isEqualTo(200);
+    db.query("SELECT tags, esp_event->>'smtp-id', esp_event = '" + event.replace("'", "''") + "'::jsonb"
+        + " FROM events WHERE event_key = '" + id + "'", rows -> {
+          assertThat(rows.next()).isTrue();
+          assertThat((String[]) rows.getArray(1).getArray()).containsExactly("a \"b\"", "c\\d", "{x,y}", "NULL", "");
+          assertThat(rows.getString(2)).isEqualTo("<m@example.com>");
+          assertThat(rows.getBoolean(3)).isTrue();
+        });
+  }
+
+  @Test
   void sameRequestAgainStoresNothingNewAndReportsDuplicates() {
     List<String> ids = List.of(SendGridFixtures.eventId(), SendGridFixtures.eventId());
     byte[] body = SendGridFixtures.batch(ids.stream().map(id -> SendGridFixtures.event(id, "delivered", "d@example.com")).toList());

@@ -35,6 +35,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away PKI for SNS tests: CAs and signing certificates made with BouncyCastle, and SNS
  * messages signed the way SNS signs them. The canonical string is written out here by hand from
  * the AWS field lists, independently of {@link SnsMessage}, so a wrong order there fails the tests.
+ * Public for the benchmark, which signs SES notifications the same way.
  */
 public final class SnsTestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());

@@ -56,10 +56,11 @@ public final class SendGridFixtures {
 
   /** Headers of a request signed with this key pair at {@code timestamp}. */
   public Map<String, String> signedHeaders(byte[] body, long timestamp) {
-    return sign(keys.getPrivate(), body, timestamp);
+    return signWith(keys.getPrivate(), body, timestamp);
   }
 
-  private static Map<String, String> sign(java.security.PrivateKey key, byte[] body, long timestamp) {
+  /** Headers of a request signed with {@code key} at {@code timestamp}. */
+  public static Map<String, String> signWith(java.security.PrivateKey key, byte[] body, long timestamp) {
     try {
       Signature signer = Signature.getInstance("SHA256withECDSA");
       signer.initSign(key);
@@ -78,7 +79,7 @@ public final class SendGridFixtures {
     try {
       java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
           .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64Pkcs8)));
-      return sign(key, body, timestamp);
+      return signWith(key, body, timestamp);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -1,0 +1,93 @@
+package io.emailgateway.bench;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a phase costs the gateway: CPU time from {@link CpuMeter}, and heap in use sampled every
+ * 250 ms from the JVM's own performance counters (the hsperfdata memory the JDK tools read), for
+ * its peak and for the old generation at the start and end of the phase — what stays after young
+ * collections, so growth there over a long run is what "not flat" means. Reading those counters
+ * costs the gateway nothing, unlike scraping its /metrics (which would be counted in its CPU).
+ * The counters are read through {@code sun.jvmstat.monitor} by reflection (javac's {@code --release}
+ * refuses to compile against it), so the JVM needs
+ * {@code --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED}.
+ */
+final class GatewayProbe implements AutoCloseable {
+  /** What one phase cost the gateway (and its PostgreSQL backends). */
+  record Cost(CpuMeter.Split cpu, double heapPeakBytes, double oldGenFirstBytes, double oldGenLastBytes) {}
+
+  private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "bench-probe");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final CpuMeter cpu;
+  private final Method getValue;
+  private final Object vm; // held: the counters are views of its mapping, which goes when it is collected
+  private final Object[] young;
+  private final Object old;
+
+  GatewayProbe(long gatewayPid, CpuMeter cpu) throws ReflectiveOperationException {
+    this.cpu = cpu;
+    Class<?> hostType = Class.forName("sun.jvmstat.monitor.MonitoredHost");
+    Class<?> idType = Class.forName("sun.jvmstat.monitor.VmIdentifier");
+    Class<?> vmType = Class.forName("sun.jvmstat.monitor.MonitoredVm");
+    Object host = hostType.getMethod("getMonitoredHost", String.class).invoke(null, "localhost");
+    this.vm = hostType.getMethod("getMonitoredVm", idType)
+        .invoke(host, idType.getConstructor(String.class).newInstance(Long.toString(gatewayPid)));
+    Method find = vmType.getMethod("findByName", String.class);
+    this.getValue = Class.forName("sun.jvmstat.monitor.Monitor").getMethod("getValue");
+    this.young = new Object[] {find.invoke(vm, "sun.gc.generation.0.space.0.used"),
+        find.invoke(vm, "sun.gc.generation.0.space.1.used"), find.invoke(vm, "sun.gc.generation.0.space.2.used")};
+    this.old = find.invoke(vm, "sun.gc.generation.1.space.0.used");
+  }
+
+  /** Starts sampling; {@link Sampling#stop()} returns what the phase cost. */
+  Sampling start() {
+    return new Sampling();
+  }
+
+  final class Sampling {
+    private final CpuMeter.Split cpuBefore = cpu.read();
+    private double heapPeak;
+    private double oldFirst = -1;
+    private double oldLast;
+    private final ScheduledFuture<?> task = sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
+
+    private synchronized void sample() {
+      double oldUsed = value(old);
+      double used = oldUsed;
+      for (Object space : young) {
+        used += value(space);
+      }
+      heapPeak = Math.max(heapPeak, used);
+      if (oldFirst < 0) {
+        oldFirst = oldUsed;
+      }
+      oldLast = oldUsed;
+    }
+
+    synchronized Cost stop() {
+      task.cancel(false);
+      sample();
+      return new Cost(cpu.read().minus(cpuBefore), heapPeak, oldFirst, oldLast);
+    }
+  }
+
+  private double value(Object monitor) {
+    try {
+      return monitor == null ? Double.NaN : ((Number) getValue.invoke(monitor)).doubleValue();
+    } catch (ReflectiveOperationException e) {
+      return Double.NaN;
+    }
+  }
+
+  @Override
+  public void close() {
+    sampler.shutdownNow();
+  }
+}

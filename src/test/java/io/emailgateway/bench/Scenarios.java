@@ -1,0 +1,171 @@
+package io.emailgateway.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs the phases of each scenario in order and collects the table: closed-loop warm-up and run
+ * against the gateway (CPU and heap sampled), the HTTP and database ceilings with the same
+ * traffic, the open-loop run, and the check in PostgreSQL after each gateway phase.
+ */
+final class Scenarios implements AutoCloseable {
+  private static final int MAX_OPEN_CONNECTIONS = 256;
+
+  private final LoadGenerator load;
+  private final GatewayProbe probe;
+  private final DatabaseCeiling dbCeiling;
+  private final StoredEvents stored;
+  private final ResultTable table = new ResultTable();
+  private final Map<String, Double> closedRates = new HashMap<>();
+  private final String gateway;
+  private final String ceiling;
+  private final String stamp = "b" + Long.toString(System.currentTimeMillis(), 36);
+  private final double seconds;
+  private final double warmup;
+  private final int connections;
+  private final int ceilingConcurrency;
+  private final double openFraction;
+  private final long poolBytes;
+  private final boolean ceilings;
+  private long lost;
+
+  Scenarios(Vertx vertx, Map<String, String> o, Map<String, String> machine) throws Exception {
+    this.gateway = o.get("gateway");
+    this.ceiling = o.get("ceiling");
+    this.seconds = Double.parseDouble(o.getOrDefault("seconds", "10"));
+    this.warmup = Double.parseDouble(o.getOrDefault("warmup", "3"));
+    this.connections = Integer.parseInt(o.getOrDefault("connections", "32"));
+    this.ceilingConcurrency = Integer.parseInt(o.getOrDefault("ceiling-concurrency", Integer.toString(connections)));
+    this.openFraction = Double.parseDouble(o.getOrDefault("open-fraction", "0.7"));
+    this.poolBytes = Long.parseLong(o.getOrDefault("pool-mb", "1024")) * 1_000_000;
+    this.ceilings = Boolean.parseBoolean(o.getOrDefault("ceilings", "true"));
+    this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
+    PgConnectOptions pg = PgConnectOptions.fromUri(o.get("pg"));
+    String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
+        + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
+    this.stored = new StoredEvents(jdbc);
+    long pid = Long.parseLong(o.get("gateway-pid"));
+    this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"));
+    this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"), new CpuMeter(0, jdbc, DatabaseCeiling.APPLICATION_NAME));
+    machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections, "
+        + "open loop at " + Math.round(openFraction * 100) + " % of the closed-loop rate");
+  }
+
+  void run(Workload workload, boolean openLoop) throws Exception {
+    String name = workload.name();
+    String gatewayUrl = gateway + "/webhooks/" + workload.source();
+    String base = stamp + "-" + name;
+    double guess = workload.guessRequestsPerSecond();
+    RequestSource warm = presign(workload, base + "-w", (int) Math.max(connections * 4, guess * warmup));
+    PhaseResult warmed = load.closed(gatewayUrl, warm, connections, warmup, false, true);
+    long warmLost = check(workload, base + "-w", warm.size(), warmed);
+    progress(name, "warm-up", warmed);
+
+    RequestSource pool = presign(workload, base + "-m",
+        (int) Math.ceil(Math.max(warmed.requestsPerSecond() * 3, guess) * seconds) + connections * 2);
+    GatewayProbe.Sampling sampling = probe.start();
+    PhaseResult closed = load.closed(gatewayUrl, pool, connections, seconds, false, true);
+    GatewayProbe.Cost cost = sampling.stop();
+    long closedLost = check(workload, base + "-m", pool.size(), closed);
+    progress(name, "closed loop", closed);
+    cpu(name, cost, closed);
+    closedRates.put(name, closed.requestsPerSecond());
+
+    double http = Double.NaN;
+    DatabaseCeiling.Result db = new DatabaseCeiling.Result(Double.NaN, Double.NaN);
+    if (ceilings) {
+      String ceilingUrl = ceiling + "/webhooks/" + workload.source();
+      load.closed(ceilingUrl, pool, connections, warmup, true, false);
+      PhaseResult served = load.closed(ceilingUrl, pool, connections, seconds, true, false);
+      progress(name, "HTTP ceiling", served);
+      http = served.requestsPerSecond();
+      pool = null;
+      db = dbCeiling.measure(workload, base + "-db", ceilingConcurrency, warmup, seconds);
+      System.err.printf("%-14s database ceiling: %,.0f rows/s, PostgreSQL CPU %.0f µs/row (%d rows per statement, %d connections)%n",
+          name, db.rowsPerSecond(), db.postgresMicrosPerRow(), workload.eventsPerRequest(), ceilingConcurrency);
+    }
+    table.add(new ResultTable.Row(name, "closed", connections + " conns", closed, cost, db, http, warmLost + closedLost));
+    if (openLoop) {
+      open(workload, openFraction * closed.requestsPerSecond(), seconds, false);
+    }
+  }
+
+  /** A long open-loop run (heap flat?), requests signed just ahead of use so they need not all fit in memory. */
+  void soak(Workload workload, double soakSeconds) throws Exception {
+    Double closed = closedRates.get(workload.name());
+    if (closed == null) {
+      throw new IllegalArgumentException("soak needs the closed-loop run of " + workload.name() + " first");
+    }
+    open(workload, openFraction * closed, soakSeconds, true);
+  }
+
+  private void open(Workload workload, double rate, double duration, boolean soak) throws Exception {
+    String run = stamp + "-" + workload.name() + (soak ? "-s" : "-o");
+    int count = (int) Math.round(rate * duration);
+    RequestSource source = soak
+        ? RequestSource.signedAhead(workload, run, count, (int) Math.max(100, rate * 5))
+        : presign(workload, run, count);
+    GatewayProbe.Sampling sampling = probe.start();
+    PhaseResult result = load.open(gateway + "/webhooks/" + workload.source(), source, rate, duration, true);
+    GatewayProbe.Cost cost = sampling.stop();
+    long missing = check(workload, run, source.size(), result);
+    progress(workload.name(), soak ? "soak" : "open loop", result);
+    cpu(workload.name(), cost, result);
+    table.add(new ResultTable.Row(workload.name(), soak ? "open (soak " + Math.round(duration) + " s)" : "open",
+        String.format("%.0f req/s", rate), result, cost, new DatabaseCeiling.Result(Double.NaN, Double.NaN), Double.NaN,
+        missing));
+  }
+
+  private RequestSource presign(Workload workload, String run, int wanted) {
+    long bytesPerRequest = workload.request("size", 0).body().length() + 512L;
+    int count = (int) Math.max(1, Math.min(wanted, poolBytes / bytesPerRequest));
+    if (count < wanted) {
+      System.err.printf("%-14s pre-signing %,d requests, not %,d: --pool-mb bounds them%n", workload.name(), count, wanted);
+    }
+    return RequestSource.presigned(workload, run, count);
+  }
+
+  private long check(Workload workload, String run, int requests, PhaseResult result) throws Exception {
+    StoredEvents.Verdict verdict = stored.verify(workload.source(), run, requests, workload.eventsPerRequest(), result.acked());
+    if (verdict.missingEvents() > 0) {
+      System.err.printf("%-14s LOST: %,d acknowledged events (of %,d requests) are not in PostgreSQL%n", workload.name(),
+          verdict.missingEvents(), verdict.requestsWithMissingEvents());
+    }
+    if (verdict.storedWithoutAck() > 0) {
+      System.err.printf("%-14s note: %,d requests were stored but not answered 200 (timed out or failed late)%n",
+          workload.name(), verdict.storedWithoutAck());
+    }
+    lost += verdict.missingEvents();
+    return verdict.missingEvents();
+  }
+
+  private static void progress(String name, String phase, PhaseResult r) {
+    System.err.printf("%-14s %-13s %,9.0f req/s %,10.0f events/s  p50 %.1f  p99 %.1f ms  %s%s%n", name, phase,
+        r.requestsPerSecond(), r.eventsPerSecond(), r.latencyMillis(50), r.latencyMillis(99),
+        r.outcomes().isEmpty() ? "" : "errors " + r.outcomes(), r.ranOut() ? " (ran out of requests)" : "");
+  }
+
+  private static void cpu(String name, GatewayProbe.Cost cost, PhaseResult r) {
+    CpuMeter.Split cpu = cost.cpu();
+    double events = r.acknowledgedEvents();
+    System.err.printf("%-14s CPU µs/event: gateway %.0f (event loops %.0f, GC %.0f, JIT %.0f, other %.0f), PostgreSQL backends %.0f%n",
+        name, cpu.gateway() * 1e6 / events, cpu.eventLoops() * 1e6 / events, cpu.gc() * 1e6 / events,
+        cpu.jit() * 1e6 / events, cpu.otherJvm() * 1e6 / events, cpu.postgres() * 1e6 / events);
+  }
+
+  ResultTable table() {
+    return table;
+  }
+
+  long lost() {
+    return lost;
+  }
+
+  @Override
+  public void close() {
+    load.close();
+    probe.close();
+  }
+}
