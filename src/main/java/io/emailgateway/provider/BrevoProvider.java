@@ -6,8 +6,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -183,14 +181,11 @@ public final class BrevoProvider implements WebhookProvider {
     }
     Object tag = event.getValue("tag");
     if (tag instanceof String text && text.trim().startsWith("[")) {
-      try {
-        if (Json.decodeValue(text) instanceof JsonArray array) {
-          List<String> tags = new ArrayList<>();
-          array.forEach(item -> { if (item != null) tags.add(item.toString()); });
-          return tags;
-        }
-      } catch (DecodeException e) {
-        // a tag that merely starts with '[': kept as it is
+      // A tag that merely starts with '[' (not JSON) is kept as it is, below.
+      if (JsonFields.parseOrNull(text) instanceof JsonArray array) {
+        List<String> tags = new ArrayList<>();
+        array.forEach(item -> { if (item != null) tags.add(item.toString()); });
+        return tags;
       }
     }
     return JsonFields.stringOrList(event, "tag");

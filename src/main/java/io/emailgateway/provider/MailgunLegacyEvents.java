@@ -5,8 +5,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -144,11 +142,7 @@ final class MailgunLegacyEvents {
   }
 
   private static Object decodeOrNull(String json) {
-    try {
-      return json == null ? null : Json.decodeValue(json);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return JsonFields.parseOrNull(json);
   }
 
   private static String firstNonNull(String first, String second) {

@@ -6,8 +6,6 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -116,12 +114,7 @@ public final class MailtrapProvider implements WebhookProvider {
       if (lines[i].isBlank()) {
         continue;
       }
-      Object value;
-      try {
-        value = Json.decodeValue(lines[i]);
-      } catch (DecodeException e) {
-        throw WebhookException.badRequest("line " + (i + 1) + " is not valid JSON");
-      }
+      Object value = JsonFields.parse(lines[i], "line " + (i + 1));
       if (!(value instanceof JsonObject event)) {
         throw WebhookException.badRequest("line " + (i + 1) + " is not a JSON object");
       }

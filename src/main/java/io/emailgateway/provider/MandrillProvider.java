@@ -14,8 +14,6 @@ import io.emailgateway.event.EventKeys;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.Timestamps;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -161,12 +159,7 @@ public final class MandrillProvider implements WebhookProvider {
     if (events == null) {
       throw WebhookException.badRequest("form field mandrill_events is missing");
     }
-    Object decoded;
-    try {
-      decoded = Json.decodeValue(events);
-    } catch (DecodeException e) {
-      throw WebhookException.badRequest("mandrill_events is not valid JSON");
-    }
+    Object decoded = JsonFields.parse(events, EVENTS_FIELD);
     if (!(decoded instanceof JsonArray array)) {
       throw WebhookException.badRequest("mandrill_events is not a JSON array");
     }
@@ -224,11 +217,7 @@ public final class MandrillProvider implements WebhookProvider {
   }
 
   private static Object decodeOrNull(String json) {
-    try {
-      return json == null ? null : Json.decodeValue(json);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return JsonFields.parseOrNull(json);
   }
 
   private static String firstNonNull(String... values) {

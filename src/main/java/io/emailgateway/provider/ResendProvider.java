@@ -17,7 +17,6 @@ import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
 import io.emailgateway.event.Timestamps;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -221,14 +220,7 @@ public final class ResendProvider implements WebhookProvider {
   }
 
   private static Object parseJson(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return io.vertx.core.json.Json.decodeValue(text);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return JsonFields.parseOrNull(text);
   }
 
   private static JsonObject orEmpty(JsonObject object) {
