@@ -9,7 +9,9 @@ import java.util.Objects;
 
 /**
  * One normalized event (DESIGN.md "Normalized event"), as a provider produces it from one ESP
- * event. {@code id} and {@code received_at} are assigned by the store.
+ * event. {@code id} and {@code received_at} are assigned by the store. The indexed fields
+ * ({@code event_key}, {@code recipient}, {@code message_id}) are kept within
+ * {@link EventKeys#MAX_INDEXED_BYTES}: see {@link EventKeys#indexable}.
  */
 public record EmailEvent(
     String source,
@@ -39,7 +41,9 @@ public record EmailEvent(
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(espEvent, "espEvent");
-    recipient = recipient == null ? null : recipient.toLowerCase(Locale.ROOT);
+    eventKey = EventKeys.indexable(eventKey);
+    recipient = recipient == null ? null : EventKeys.truncated(recipient.toLowerCase(Locale.ROOT));
+    messageId = EventKeys.truncated(messageId);
     tags = tags == null ? List.of() : List.copyOf(tags);
     metadata = metadata == null ? new JsonObject() : metadata;
   }
