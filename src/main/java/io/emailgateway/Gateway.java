@@ -8,6 +8,7 @@ import io.emailgateway.http.ReadinessChecks;
 import io.emailgateway.http.Sources;
 import io.emailgateway.metrics.GatewayMetrics;
 import io.emailgateway.store.DatabaseBootstrap;
+import io.emailgateway.store.BoundedConnection;
 import io.emailgateway.store.EventStore;
 import io.emailgateway.store.LocalCodec;
 import io.emailgateway.store.PersistRequest;
@@ -45,6 +46,7 @@ public final class Gateway {
   private volatile boolean draining;
   private GatewayConfig config;
   private Pool pool;
+  private PgConnectOptions postgresOptions;
   private Redis redis;
   private String persistDeployment;
   private String ingestDeployment;
@@ -93,6 +95,7 @@ public final class Gateway {
         .addProperty("application_name", "email-webhook-gateway")
         // An ack means durable: never let a server default weaken the commit the 200 waits for.
         .addProperty("synchronous_commit", "on");
+    postgresOptions = connect;
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
@@ -105,12 +108,15 @@ public final class Gateway {
   }
 
   private Future<Void> deploy(GatewayMetrics metrics, PrometheusMeterRegistry registry, String schemaVersion) {
-    EventStore store = new EventStore(pool, config.persist().writeTimeout());
     GatewayConfig.HttpSettings http = config.http();
     PersistPressure pressure = new PersistPressure();
     AtomicLong bytesInFlight = new AtomicLong();
     RateLimitMetrics rateLimitMetrics = new RateLimitMetrics(registry, config.protection().failOpen());
-    return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics, pressure),
+    // Each persist verticle and the readiness checks have a connection of their own, given up when
+    // PostgreSQL stops answering (BoundedConnection); the pool is for everything else.
+    return vertx.deployVerticle(() -> new PersistVerticle(
+            new EventStore(new BoundedConnection(vertx, postgresOptions), config.persist().writeTimeout()),
+            config.persist(), metrics, pressure),
             new DeploymentOptions().setInstances(config.persist().instances()))
         .compose(id -> {
           persistDeployment = id;
@@ -120,7 +126,7 @@ public final class Gateway {
         })
         .compose(id -> {
           ingestDeployment = id;
-          ReadinessChecks readiness = new ReadinessChecks(pool, redis, schemaVersion);
+          ReadinessChecks readiness = new ReadinessChecks(new BoundedConnection(vertx, postgresOptions), redis, schemaVersion);
           return vertx.deployVerticle(new ManagementVerticle(http.host(), http.managementPort(), registry, readiness,
               () -> draining));
         })

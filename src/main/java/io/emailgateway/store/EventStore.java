@@ -3,7 +3,6 @@ package io.emailgateway.store;
 import io.emailgateway.event.EmailEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -19,22 +18,34 @@ import java.util.function.Function;
 /**
  * Writes the events of several requests in one transaction: one multi-row insert, one outbox
  * row naming the new event ids, COMMIT. Either every event of every request in the batch is
- * committed or none is.
+ * committed or none is. Each persist verticle has its own store on its own
+ * {@link BoundedConnection}, so a server that stops answering costs one batch a 503, not the
+ * verticle.
  */
 public final class EventStore {
-  private final Pool pool;
+  /** Past statement_timeout, the time a COMMIT's answer may still take before the connection is given up. */
+  private static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
+
+  private final BoundedConnection connection;
   private final Duration writeTimeout;
 
-  public EventStore(Pool pool, Duration writeTimeout) {
-    this.pool = pool;
+  /** {@code connection} is this store's own: one group commit at a time runs on it. */
+  public EventStore(BoundedConnection connection, Duration writeTimeout) {
+    this.connection = connection;
     this.writeTimeout = writeTimeout;
+  }
+
+  public Future<Void> close() {
+    return connection.close();
   }
 
   /** The outcome per request, in the order of {@code batch}, once COMMIT has returned. */
   public Future<List<PersistResult>> insert(List<PersistRequest> batch) {
     List<EmailEvent> events = new ArrayList<>();
     batch.forEach(request -> events.addAll(request.events()));
-    return pool.withTransaction(connection -> insertAll(connection, events))
+    // A failed statement or COMMIT closes the connection, which rolls back whatever was not committed.
+    return connection.run(writeTimeout.plus(ANSWER_MARGIN), pg -> pg.begin()
+            .compose(transaction -> insertAll(pg, events).compose(newKeys -> transaction.commit().map(newKeys))))
         .map(newKeys -> countPerRequest(batch, newKeys));
   }
 
