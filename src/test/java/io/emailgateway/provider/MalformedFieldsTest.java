@@ -37,7 +37,7 @@ class MalformedFieldsTest {
   @AfterAll
   static void report() {
     ReliabilityReport.record(new ReliabilityReport.Row("parsers: every field of every fixture, wrong type (unit)",
-        0, 0, 0, 0, 0, 0, TRIED.get(), 0));
+        0, 0, 0, 0, 0, 0, TRIED.get(), 0, 0));
   }
 
   @TestFactory

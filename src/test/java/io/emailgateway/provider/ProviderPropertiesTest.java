@@ -68,7 +68,7 @@ class ProviderPropertiesTest {
   @AfterContainer
   static void close() throws Exception {
     ReliabilityReport.record(new ReliabilityReport.Row("parsers and verifiers: jqwik properties (unit)",
-        0, 0, 0, 0, 0, 0, TRIED.get(), 0));
+        0, 0, 0, 0, 0, 0, TRIED.get(), 0, 0));
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
