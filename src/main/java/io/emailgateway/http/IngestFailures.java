@@ -46,7 +46,7 @@ final class IngestFailures implements Handler<RoutingContext> {
       ctx.response().putHeader("Connection", "close");
     }
     String body = new JsonObject().put("error", refusal.publicMessage()).encode();
-    if (unread && refusal.status() != 413 && declaredLength(ctx.request()) <= DRAIN_BYTES) {
+    if (unread && refusal.status() != 413 && refusal.status() != 408 && declaredLength(ctx.request()) <= DRAIN_BYTES) {
       drainThenAnswer(ctx, body);
     } else {
       ctx.response().end(body);
@@ -105,6 +105,7 @@ final class IngestFailures implements Handler<RoutingContext> {
       case 401 -> "unauthorized";
       case 413 -> "too_large";
       case 415 -> "unsupported_media_type";
+      case 408 -> "request_timeout";
       case 429 -> "rate_limited";
       case 503 -> refusal.reason().startsWith("rate_limited") ? "rate_limited" : "unavailable";
       default -> "error";
