@@ -48,6 +48,10 @@ final class IngestFailures implements Handler<RoutingContext> {
     String body = new JsonObject().put("error", refusal.publicMessage()).encode();
     if (unread && refusal.status() != 413 && refusal.status() != 408 && declaredLength(ctx.request()) <= DRAIN_BYTES) {
       drainThenAnswer(ctx, body);
+    } else if (unread) {
+      // Too much (or too slow) to read: answer, then close; left alone, the connection would wait
+      // for a body nobody reads.
+      ctx.response().end(body).onComplete(done -> ctx.request().connection().close());
     } else {
       ctx.response().end(body);
     }
