@@ -58,13 +58,19 @@ final class RawHttp {
         return Response.of(REFUSED);
       }
       socket.setSoTimeout((int) timeout.toMillis());
-      try {
-        OutputStream out = socket.getOutputStream();
-        out.write(request);
-        out.flush();
-      } catch (IOException e) {
-        // The server may answer (and close) before reading all of a large body: read what it said.
-      }
+      // Written from another thread while this one reads, as HTTP clients do: a server may answer
+      // (413, 503) and close before it read the whole body, and the answer must be read as it comes.
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = socket.getOutputStream();
+          out.write(request);
+          out.flush();
+        } catch (IOException e) {
+          // the server closed while we were still writing; its answer is read below
+        }
+      }, "raw-http-writer");
+      writer.setDaemon(true);
+      writer.start();
       return read(socket.getInputStream());
     } catch (SocketTimeoutException e) {
       return Response.of(TIMEOUT);
