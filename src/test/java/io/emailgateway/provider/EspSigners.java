@@ -80,6 +80,14 @@ public final class EspSigners {
     }
 
     /**
+     * Signed as at {@code epochSeconds}, for the schemes that sign a time (SendGrid, Mailgun,
+     * Standard Webhooks); the others ignore it.
+     */
+    default Signed signAt(long epochSeconds, byte[] body) {
+      return sign(body);
+    }
+
+    /**
      * {@code payload} placed where this ESP puts its events (the whole body for most; Mailgun's
      * {@code event-data}, Mandrill's {@code mandrill_events}, Unisender Go's events list, the SNS
      * {@code Message}), then signed: hostile events reach the parser with a valid signature.
@@ -130,6 +138,11 @@ public final class EspSigners {
 
   public String snsUrl(String path) {
     return snsServer.url(path);
+  }
+
+  /** Every request the SNS stand-in got, whatever the path. */
+  public int snsTotalHits() {
+    return snsServer.totalHits();
   }
 
   static String secret() {
@@ -230,7 +243,16 @@ public final class EspSigners {
 
     @Override
     public Signed sign(String contentType, Map<String, String> headers, byte[] body) {
-      String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+      return signAt(System.currentTimeMillis() / 1000, contentType, headers, body);
+    }
+
+    @Override
+    public Signed signAt(long epochSeconds, byte[] body) {
+      return signAt(epochSeconds, contentType(), Map.of(), body);
+    }
+
+    private Signed signAt(long epochSeconds, String contentType, Map<String, String> headers, byte[] body) {
+      String timestamp = Long.toString(epochSeconds);
       String signature = Base64.getEncoder().encodeToString(
           EspSigners.sign("SHA256withECDSA", keys.getPrivate(), timestamp.getBytes(UTF_8), body));
       return signed(contentType, plus(headers, SendGridProvider.TIMESTAMP_HEADER, timestamp,
@@ -252,7 +274,11 @@ public final class EspSigners {
     }
 
     private JsonObject block() {
-      String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+      return block(System.currentTimeMillis() / 1000);
+    }
+
+    private JsonObject block(long epochSeconds) {
+      String timestamp = Long.toString(epochSeconds);
       String token = UUID.randomUUID().toString().replace("-", "") + "0123456789abcdef01";
       String signature = HexFormat.of().formatHex(Hmacs.hmac("HmacSHA256", key.getBytes(UTF_8), (timestamp + token).getBytes(UTF_8)));
       return new JsonObject().put("timestamp", timestamp).put("token", token).put("signature", signature);
@@ -271,7 +297,19 @@ public final class EspSigners {
 
     @Override
     public Signed wrap(byte[] payload) {
-      JsonObject block = block();
+      return wrapAt(System.currentTimeMillis() / 1000, payload);
+    }
+
+    @Override
+    public Signed signAt(long epochSeconds, byte[] body) {
+      JsonObject json = jsonOrNull(body);
+      JsonObject block = block(epochSeconds);
+      return json == null ? sign(body)
+          : signed(contentType(), Map.of(), json.put("signature", block).encode().getBytes(UTF_8), block.getString("signature"));
+    }
+
+    private Signed wrapAt(long epochSeconds, byte[] payload) {
+      JsonObject block = block(epochSeconds);
       byte[] body = ("{\"signature\":" + block.encode() + ",\"event-data\":" + new String(payload, UTF_8) + "}").getBytes(UTF_8);
       return signed(contentType(), Map.of(), body, block.getString("signature"));
     }
@@ -355,8 +393,17 @@ public final class EspSigners {
 
     @Override
     public Signed sign(String contentType, Map<String, String> headers, byte[] body) {
+      return signAt(System.currentTimeMillis() / 1000, contentType, headers, body);
+    }
+
+    @Override
+    public Signed signAt(long epochSeconds, byte[] body) {
+      return signAt(epochSeconds, contentType(), Map.of(), body);
+    }
+
+    private Signed signAt(long epochSeconds, String contentType, Map<String, String> headers, byte[] body) {
       String id = headers.getOrDefault(prefix + "id", "msg_" + UUID.randomUUID().toString().replace("-", ""));
-      String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+      String timestamp = Long.toString(epochSeconds);
       String signature = "v1," + Base64.getEncoder().encodeToString(
           Hmacs.hmac("HmacSHA256", key, (id + "." + timestamp + ".").getBytes(UTF_8), body));
       return signed(contentType, plus(headers, prefix + "id", id, prefix + "timestamp", timestamp,

@@ -160,14 +160,8 @@ class HostileInputIT {
     }
   }
 
-  /** A fixture the provider stores (no expected refusal, at least one event) in the ESP's current format. */
-  ConformanceCorpus.Case acceptedFixture(String provider) {
-    String mediaType = signers.of(provider).contentType().split(";")[0];
-    return ConformanceCorpus.cases(provider)
-        .filter(c -> !c.json().containsKey("expected_status") && !c.json().getJsonArray("expected", new JsonArray()).isEmpty())
-        .filter(c -> c.contentType().startsWith(mediaType))
-        .filter(c -> !c.name().contains("subscription") && !c.name().contains("confirmation"))
-        .findFirst().orElseThrow();
+  private ConformanceCorpus.Case acceptedFixture(String provider) {
+    return Fixtures.accepted(signers, provider);
   }
 
   private long stored(String source) {
