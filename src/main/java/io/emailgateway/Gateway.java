@@ -94,7 +94,12 @@ public final class Gateway {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.postgresUri())
         .addProperty("application_name", "email-webhook-gateway")
         // An ack means durable: never let a server default weaken the commit the 200 waits for.
-        .addProperty("synchronous_commit", "on");
+        .addProperty("synchronous_commit", "on")
+        // A session whose client vanished mid-transaction (a partition: the server never learns the
+        // socket is gone) would keep its row locks for hours, and every retry of the same events
+        // would wait on them until statement_timeout. Group commits pipeline their statements, so a
+        // live one is never idle in its transaction for anywhere near this long.
+        .addProperty("idle_in_transaction_session_timeout", Long.toString(config.persist().writeTimeout().toMillis()));
     postgresOptions = connect;
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.TestInstance;
  * partitions the network — open connections stop moving bytes without being closed, for good,
  * as when a route is lost or a NAT forgets them — and later lets new connections through again.
  * While partitioned every request is answered 503 with Retry-After within a bound; after the
- * partition heals the gateway recovers by itself, although its old connections never answer.
+ * partition heals the gateway recovers by itself, although its old connections never answer, and
+ * the server-side sessions the partition cut off mid-transaction do not keep their locks (the
+ * retry of their events would wait on them until statement_timeout, again and again).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresPartitionIT {
@@ -91,6 +93,9 @@ class PostgresPartitionIT {
         load.verifiedStored() + probes.verifiedStored(), load.losses() + probes.losses(),
         load.duplicateRows() + probes.duplicateRows(), 0, esp.fiveXx() + probe.fiveXx(), esp.status(500) + probe.status(500)));
 
+    long stuckOnServer = db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db.name()
+        + "' AND state LIKE 'idle in transaction%'");
+    assertThat(stuckOnServer).as("sessions left idle in a transaction by the partition (their locks block retries)").isZero();
     assertThat(stillPending).isZero();
     assertThat(load.clean()).as("%s", load).isTrue();
     assertThat(probes.clean()).as("%s", probes).isTrue();
