@@ -23,6 +23,11 @@ final class PrivateRedis implements AutoCloseable {
   }
 
   static PrivateRedis start(Path workDir) {
+    try {
+      java.nio.file.Files.createDirectories(workDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     PrivateRedis redis = new PrivateRedis(workDir);
     redis.start();
     return redis;
