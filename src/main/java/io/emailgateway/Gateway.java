@@ -14,6 +14,7 @@ import io.emailgateway.quarantine.QuarantinePruner;
 import io.emailgateway.quarantine.QuarantineWriter;
 import io.emailgateway.quarantine.Reverifier;
 import io.emailgateway.store.DatabaseBootstrap;
+import io.emailgateway.store.BoundedConnection;
 import io.emailgateway.store.EventStore;
 import io.emailgateway.store.LocalCodec;
 import io.emailgateway.store.PersistRequest;
@@ -55,6 +56,7 @@ public final class Gateway {
   private GatewayConfig config;
   private Pool pool;
   private Pool adminPool;
+  private PgConnectOptions postgresOptions;
   private Redis redis;
   private String persistDeployment;
   private String handlersDeployment;
@@ -108,7 +110,13 @@ public final class Gateway {
         // A group commit is one statement: this bounds it on the server, so a slow write fails
         // (503) instead of committing after the caller has given up.
         .addProperty("statement_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
+        // A session whose client vanished mid-transaction (a partition: the server never learns the
+        // socket is gone) would keep its row locks for hours, and every retry of the same events
+        // would wait on them until statement_timeout. Group commits pipeline their statements, so a
+        // live one is never idle in its transaction for anywhere near this long.
+        .addProperty("idle_in_transaction_session_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
         .setCachePreparedStatements(true);
+    postgresOptions = connect;
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
@@ -132,14 +140,17 @@ public final class Gateway {
   }
 
   private Future<Void> deploy(GatewayMetrics metrics, PrometheusMeterRegistry registry, String schemaVersion) {
-    EventStore store = new EventStore(pool);
     GatewayConfig.HttpSettings http = config.http();
     PersistPressure pressure = new PersistPressure();
     AtomicLong bytesInFlight = new AtomicLong();
     RateLimitMetrics rateLimitMetrics = new RateLimitMetrics(registry, config.protection().failOpen());
     QuarantineMetrics quarantineMetrics = new QuarantineMetrics(registry);
     QuarantineWriter quarantine = new QuarantineWriter(pool, config.admin().quarantine(), quarantineMetrics);
-    return vertx.deployVerticle(() -> new PersistVerticle(store, config.persist(), metrics, pressure),
+    // Each persist verticle and the readiness checks have a connection of their own, given up when
+    // PostgreSQL stops answering (BoundedConnection); the pool is for everything else.
+    return vertx.deployVerticle(() -> new PersistVerticle(
+            new EventStore(new BoundedConnection(vertx, postgresOptions), config.persist().writeTimeout()),
+            config.persist(), metrics, pressure),
             new DeploymentOptions().setInstances(config.persist().instances()))
         .compose(id -> {
           persistDeployment = id;
@@ -159,7 +170,7 @@ public final class Gateway {
         })
         .compose(id -> {
           ingestDeployment = id;
-          ReadinessChecks readiness = new ReadinessChecks(pool, redis, schemaVersion);
+          ReadinessChecks readiness = new ReadinessChecks(new BoundedConnection(vertx, postgresOptions), redis, schemaVersion);
           return vertx.deployVerticle(new ManagementVerticle(http.host(), http.managementPort(), registry, readiness,
               () -> draining, adminApi(quarantineMetrics)));
         })

@@ -23,9 +23,13 @@ public record GatewayConfig(
     AdminSettings admin,
     JsonObject raw) {
 
-  /** The ingest and management listeners. */
+  /**
+   * The ingest and management listeners. {@code requestTimeout} bounds how long a request may take
+   * to arrive — its headers after the connection opened or the previous answer, its body after
+   * the headers — so a sender that trickles bytes cannot hold a connection or a slot for ever.
+   */
   public record HttpSettings(String host, int port, int managementPort, long maxBodyBytes, int maxInFlight,
-      long maxInFlightBytes, int instances) {}
+      long maxInFlightBytes, int instances, Duration requestTimeout) {}
 
   /**
    * Limits that keep bursts and floods from hurting the gateway: the per-IP limit (null = none),
@@ -55,7 +59,8 @@ public record GatewayConfig(
             http.integer("max_body_bytes", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
             http.integer("max_in_flight", 512, 1, 1_000_000),
             http.integer("max_in_flight_bytes", 256 * 1024 * 1024, 1024, Integer.MAX_VALUE),
-            http.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256)),
+            http.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256),
+            http.duration("request_timeout", Duration.ofSeconds(30))),
         postgres.string("uri", ""),
         postgres.integer("pool_size", 8, 1, 512),
         new PersistSettings(

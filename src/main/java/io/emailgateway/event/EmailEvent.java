@@ -12,6 +12,9 @@ import java.util.Objects;
  * event. {@code id} and {@code received_at} are assigned by the store. {@code espEventText} is the
  * ESP event's JSON exactly as it arrived, when the provider could cut it out of the body (SendGrid's
  * batches): the store writes it instead of encoding {@code espEvent} again. Null otherwise.
+ * The indexed fields
+ * ({@code event_key}, {@code recipient}, {@code message_id}) are kept within
+ * {@link EventKeys#MAX_INDEXED_BYTES}: see {@link EventKeys#indexable}.
  */
 public record EmailEvent(
     String source,
@@ -42,7 +45,9 @@ public record EmailEvent(
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(espEvent, "espEvent");
-    recipient = recipient == null ? null : recipient.toLowerCase(Locale.ROOT);
+    eventKey = EventKeys.indexable(eventKey);
+    recipient = recipient == null ? null : EventKeys.truncated(recipient.toLowerCase(Locale.ROOT));
+    messageId = EventKeys.truncated(messageId);
     tags = tags == null ? List.of() : List.copyOf(tags);
     metadata = metadata == null ? new JsonObject() : metadata;
   }

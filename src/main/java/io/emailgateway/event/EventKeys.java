@@ -9,8 +9,11 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Idempotency keys for events whose ESP gives no event id. */
+/** Idempotency keys: content hashes for events whose ESP gives no id, and the bound on every indexed value. */
 public final class EventKeys {
+  /** UTF-8 bytes of an indexed text column (event_key, recipient, message_id). */
+  public static final int MAX_INDEXED_BYTES = 1024;
+
   private EventKeys() {}
 
   /**
@@ -35,6 +38,42 @@ public final class EventKeys {
       return copy;
     }
     return value;
+  }
+
+  /**
+   * A key short enough for the unique index: longer keys (no ESP sends one; a forger or a broken
+   * sender may) become {@code sha256:} + the hex SHA-256 of the key, still the same for every
+   * redelivery. A PostgreSQL btree entry holds about 2.7 kB; one value past it fails the insert,
+   * and with it the whole group commit of every request batched with it, on every retry.
+   */
+  public static String indexable(String key) {
+    if (key == null || utf8Length(key) <= MAX_INDEXED_BYTES) {
+      return key;
+    }
+    return "sha256:" + HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The longest prefix of {@code value} within {@link #MAX_INDEXED_BYTES} (a recipient or message id is looked up, not keyed). */
+  public static String truncated(String value) {
+    if (value == null || utf8Length(value) <= MAX_INDEXED_BYTES) {
+      return value;
+    }
+    int bytes = 0;
+    int end = 0;
+    while (end < value.length()) {
+      int codePoint = value.codePointAt(end);
+      int size = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
+      if (bytes + size > MAX_INDEXED_BYTES) {
+        break;
+      }
+      bytes += size;
+      end += Character.charCount(codePoint);
+    }
+    return value.substring(0, end);
+  }
+
+  private static int utf8Length(String value) {
+    return value.length() * 3 <= MAX_INDEXED_BYTES ? value.length() : value.getBytes(StandardCharsets.UTF_8).length;
   }
 
   public static byte[] sha256(byte[] bytes) {

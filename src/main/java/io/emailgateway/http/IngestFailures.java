@@ -3,6 +3,7 @@ package io.emailgateway.http;
 import io.emailgateway.metrics.GatewayMetrics;
 import io.emailgateway.provider.WebhookException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -16,6 +17,10 @@ import org.slf4j.LoggerFactory;
  */
 final class IngestFailures implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(IngestFailures.class);
+
+  /** Unread bodies up to this size are read and dropped before a refusal is answered. */
+  private static final long DRAIN_BYTES = 64 * 1024;
+  private static final long DRAIN_MILLIS = 5_000;
 
   private final GatewayMetrics metrics;
 
@@ -35,11 +40,55 @@ final class IngestFailures implements Handler<RoutingContext> {
     }
     ctx.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json");
     refusal.responseHeaders().forEach(ctx.response()::putHeader);
-    if (refusal.status() >= 400 && !ctx.request().isEnded() || "draining".equals(refusal.reason())) {
-      // The body was not read (refused before it): close after answering instead of draining it.
+    boolean unread = !ctx.request().isEnded();
+    if (unread || "draining".equals(refusal.reason())) {
+      // The body was not read (refused before it): close after answering instead of keeping the connection.
       ctx.response().putHeader("Connection", "close");
     }
-    ctx.response().end(new JsonObject().put("error", refusal.publicMessage()).encode());
+    String body = new JsonObject().put("error", refusal.publicMessage()).encode();
+    if (unread && refusal.status() != 413 && refusal.status() != 408 && declaredLength(ctx.request()) <= DRAIN_BYTES) {
+      drainThenAnswer(ctx, body);
+    } else if (unread) {
+      // Too much (or too slow) to read: answer, then close; left alone, the connection would wait
+      // for a body nobody reads.
+      ctx.response().end(body).onComplete(done -> ctx.request().connection().close());
+    } else {
+      ctx.response().end(body);
+    }
+  }
+
+  /**
+   * Reads and drops a small unread body before answering. Closing a socket that still holds
+   * unread bytes makes the kernel send a reset, which can destroy the answer before the sender
+   * reads it: the ESP would see a network error instead of the 503 (or 415, or 429) and could
+   * not tell a refusal from a crash. Bounded in size and time; a body that does not come is cut.
+   */
+  private static void drainThenAnswer(RoutingContext ctx, String body) {
+    HttpServerRequest request = ctx.request();
+    long timer = ctx.vertx().setTimer(DRAIN_MILLIS, id -> answerOnce(ctx, body));
+    request.handler(ignored -> { });
+    request.exceptionHandler(error -> answerOnce(ctx, body));
+    request.endHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
+      answerOnce(ctx, body);
+    });
+    request.resume();
+  }
+
+  private static void answerOnce(RoutingContext ctx, String body) {
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().end(body);
+    }
+  }
+
+  /** The declared Content-Length; unknown (chunked) or unreadable counts as too long to drain. */
+  private static long declaredLength(HttpServerRequest request) {
+    try {
+      String length = request.getHeader("Content-Length");
+      return length == null ? Long.MAX_VALUE : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private WebhookException asRefusal(RoutingContext ctx) {
@@ -60,6 +109,7 @@ final class IngestFailures implements Handler<RoutingContext> {
       case 401 -> "unauthorized";
       case 413 -> "too_large";
       case 415 -> "unsupported_media_type";
+      case 408 -> "request_timeout";
       case 429 -> "rate_limited";
       case 503 -> refusal.reason().startsWith("rate_limited") ? "rate_limited" : "unavailable";
       default -> "error";

@@ -83,7 +83,9 @@ public final class IngestVerticle extends VerticleBase {
         protection.perIp(), rateLimitMetrics);
     replays = new ReplayCache(redis, protection.replayTtl(), protection.redisTimeout());
     clientAddress = new ClientAddress(protection.trustedProxies());
+    ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, config.http().requestTimeout().toMillis());
     Router router = Router.router(vertx);
+    router.route().handler(deadlines::requestArrived);
     router.route(HttpMethod.HEAD, "/webhooks/:source").handler(this::urlCheck);
     router.get("/webhooks/:source").handler(this::urlCheck);
     router.post("/webhooks/:source").handler(this::ingest);
@@ -92,7 +94,7 @@ public final class IngestVerticle extends VerticleBase {
         .setHost(config.http().host()).setPort(config.http().port()).setDecompressionSupported(true)
         // No h2c upgrade: ESPs post HTTP/1.1 (TLS ends at the ingress); an upgrade attempt just stays on 1.1.
         .setHttp2ClearTextEnabled(false));
-    return server.requestHandler(router).listen();
+    return server.connectionHandler(deadlines::opened).requestHandler(router).listen();
   }
 
   /**
@@ -144,6 +146,7 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     Instant received = Instant.now();
+    long bodyDeadline = System.currentTimeMillis() + config.http().requestTimeout().toMillis();
     String client = clientAddress.resolve(ctx.request().remoteAddress().hostAddress(),
         ctx.request().getHeader("X-Forwarded-For"));
     if (!source.allowedCidrs().isEmpty() && !source.allowedCidrs().contains(client)) {
@@ -155,7 +158,7 @@ public final class IngestVerticle extends VerticleBase {
         .compose(v -> source.provider().acceptsContentType(mediaType) ? Future.succeededFuture()
             : Future.failedFuture(WebhookException.unsupportedMediaType(mediaType)))
         .compose(v -> BodyReader.read(ctx.request(), config.http().maxBodyBytes(),
-            bytes -> admission.reserve(ctx, source.id(), bytes)))
+            bytes -> admission.reserve(ctx, source.id(), bytes), vertx, bodyDeadline))
         .map(body -> new WebhookRequest(source.id(), mediaType, ctx.request().headers(), ctx.queryParams(),
             body, client, received))
         .compose(request -> source.provider().authenticate(request).map(v -> request)

@@ -177,14 +177,11 @@ public final class BrevoProvider implements SynchronousProvider {
     }
     Object tag = event.getValue("tag");
     if (tag instanceof String text && text.trim().startsWith("[")) {
-      try {
-        if (Json.decodeValue(text) instanceof JsonArray array) {
-          List<String> tags = new ArrayList<>();
-          array.forEach(item -> { if (item != null) tags.add(item.toString()); });
-          return tags;
-        }
-      } catch (DecodeException e) {
-        // a tag that merely starts with '[': kept as it is
+      // A tag that merely starts with '[' (not JSON) is kept as it is, below.
+      if (JsonFields.parseOrNull(text) instanceof JsonArray array) {
+        List<String> tags = new ArrayList<>();
+        array.forEach(item -> { if (item != null) tags.add(item.toString()); });
+        return tags;
       }
     }
     return JsonFields.stringOrList(event, "tag");

@@ -15,6 +15,9 @@ import java.util.Map;
 
 /** Lenient reads of ESP JSON: ESPs send numbers as strings, strings as arrays, and nulls anywhere. */
 public final class JsonFields {
+  /** Nesting levels of any JSON a request may carry; deeper is refused with 400. */
+  public static final int MAX_DEPTH = 64;
+
   private JsonFields() {}
 
   /** The body as one JSON object, or 400 naming what it is instead. */
@@ -37,10 +40,61 @@ public final class JsonFields {
 
   public static Object parse(Buffer body) {
     try {
-      return io.vertx.core.json.Json.decodeValue(body);
+      return requireShallow(io.vertx.core.json.Json.decodeValue(body), "body");
     } catch (DecodeException e) {
       throw WebhookException.badRequest("body is not valid JSON");
     }
+  }
+
+  /** JSON text inside a request (a form field, a line, an SNS Message), or 400 naming {@code what}. */
+  public static Object parse(String text, String what) {
+    try {
+      return requireShallow(io.vertx.core.json.Json.decodeValue(text), what);
+    } catch (DecodeException e) {
+      throw WebhookException.badRequest(what + " is not valid JSON");
+    }
+  }
+
+  /** JSON text an ESP may or may not have sent as JSON (custom data, tags): the value, or null. */
+  public static Object parseOrNull(String text) {
+    try {
+      return text == null ? null : parse(text, "value");
+    } catch (WebhookException e) {
+      return null;
+    }
+  }
+
+  /**
+   * ESPs nest a handful of levels; the JSON parser allows 1000, and a document that deep cannot
+   * be hashed or stored (encoding it overflows the stack of an event loop). Checked without
+   * recursing further than the limit.
+   */
+  private static Object requireShallow(Object value, String what) {
+    if (deeperThan(value, MAX_DEPTH)) {
+      throw WebhookException.badRequest(what + " is nested deeper than " + MAX_DEPTH + " levels");
+    }
+    return value;
+  }
+
+  private static boolean deeperThan(Object value, int levels) {
+    if (value instanceof JsonObject object) {
+      return levels == 0 || object.getMap().values().stream().anyMatch(v -> deeperThan(v, levels - 1));
+    }
+    if (value instanceof JsonArray array) {
+      return levels == 0 || array.getList().stream().anyMatch(v -> deeperThan(v, levels - 1));
+    }
+    if (value instanceof java.util.Map<?, ?> map) {
+      return deeperThan(new JsonObject(castMap(map)), levels);
+    }
+    if (value instanceof List<?> list) {
+      return deeperThan(new JsonArray(new ArrayList<>(list)), levels);
+    }
+    return false;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> castMap(java.util.Map<?, ?> map) {
+    return (java.util.Map<String, Object>) map;
   }
 
   /** A value as text: strings as they are, numbers and booleans in their JSON form, null/absent as null. */

@@ -1,10 +1,7 @@
 package io.emailgateway.provider;
 
 import io.emailgateway.event.Timestamps;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.Instant;
 
@@ -21,33 +18,29 @@ final class LenientReads {
 
   /** Unix seconds (integer or fractional) as a JSON number or a numeric string, else null. */
   static Instant epochSeconds(Object value) {
-    BigDecimal seconds = decimal(value);
-    return seconds == null ? null : fromMillis(seconds.movePointRight(3));
+    String text = numberText(value);
+    try {
+      return text == null ? null : plausible(Timestamps.fromEpochSeconds(text));
+    } catch (DateTimeException e) {
+      return null;
+    }
   }
 
   /** Unix milliseconds as a JSON number or a numeric string, else null. */
   static Instant epochMillis(Object value) {
-    BigDecimal millis = decimal(value);
-    return millis == null ? null : fromMillis(millis);
-  }
-
-  private static BigDecimal decimal(Object value) {
+    String text = numberText(value);
     try {
-      if (value instanceof Number number) {
-        return new BigDecimal(number.toString());
-      }
-      return value instanceof String text && !text.isBlank() ? new BigDecimal(text.trim()) : null;
-    } catch (NumberFormatException e) {
+      return text == null ? null : plausible(Timestamps.fromEpochMillis(text));
+    } catch (DateTimeException e) {
       return null;
     }
   }
 
-  private static Instant fromMillis(BigDecimal millis) {
-    try {
-      return plausible(Instant.ofEpochMilli(millis.setScale(0, RoundingMode.DOWN).longValueExact()));
-    } catch (ArithmeticException e) {
-      return null;
+  private static String numberText(Object value) {
+    if (value instanceof Number number) {
+      return number.toString();
     }
+    return value instanceof String text && !text.isBlank() ? text.trim() : null;
   }
 
   /** ISO-8601 with an offset, else null. */
@@ -78,15 +71,8 @@ final class LenientReads {
     if (!(value instanceof String text) || text.isBlank()) {
       return new JsonObject();
     }
-    try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (parsed instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      // not JSON: kept as text below
-    }
-    return new JsonObject().put(rawKey, text);
+    // Not a JSON object (or not JSON at all): kept as text.
+    return JsonFields.parseOrNull(text) instanceof JsonObject object ? object : new JsonObject().put(rawKey, text);
   }
 
   /** True for JSON {@code true} and the string "true" (ESPs send both). */

@@ -4,11 +4,11 @@ import io.emailgateway.event.BounceType;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.event.RejectReason;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
+import io.emailgateway.event.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,8 +97,8 @@ final class MailgunLegacyEvents {
 
   private static Instant occurredAt(String timestamp, Instant receivedAt) {
     try {
-      return timestamp == null ? receivedAt : Instant.ofEpochSecond(Long.parseLong(timestamp.trim()));
-    } catch (NumberFormatException e) {
+      return timestamp == null ? receivedAt : Timestamps.fromEpochSeconds(timestamp.trim());
+    } catch (DateTimeParseException e) {
       return receivedAt;
     }
   }
@@ -142,11 +142,7 @@ final class MailgunLegacyEvents {
   }
 
   private static Object decodeOrNull(String json) {
-    try {
-      return json == null ? null : Json.decodeValue(json);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return JsonFields.parseOrNull(json);
   }
 
   private static String firstNonNull(String first, String second) {

@@ -110,12 +110,7 @@ public final class MailtrapProvider implements SynchronousProvider {
       if (lines[i].isBlank()) {
         continue;
       }
-      Object value;
-      try {
-        value = Json.decodeValue(lines[i]);
-      } catch (DecodeException e) {
-        throw WebhookException.badRequest("line " + (i + 1) + " is not valid JSON");
-      }
+      Object value = JsonFields.parse(lines[i], "line " + (i + 1));
       if (!(value instanceof JsonObject event)) {
         throw WebhookException.badRequest("line " + (i + 1) + " is not a JSON object");
       }

@@ -151,12 +151,7 @@ public final class MandrillProvider implements SynchronousProvider {
     if (events == null) {
       throw WebhookException.badRequest("form field mandrill_events is missing");
     }
-    Object decoded;
-    try {
-      decoded = Json.decodeValue(events);
-    } catch (DecodeException e) {
-      throw WebhookException.badRequest("mandrill_events is not valid JSON");
-    }
+    Object decoded = JsonFields.parse(events, EVENTS_FIELD);
     if (!(decoded instanceof JsonArray array)) {
       throw WebhookException.badRequest("mandrill_events is not a JSON array");
     }
@@ -214,11 +209,7 @@ public final class MandrillProvider implements SynchronousProvider {
   }
 
   private static Object decodeOrNull(String json) {
-    try {
-      return json == null ? null : Json.decodeValue(json);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return JsonFields.parseOrNull(json);
   }
 
   private static String firstNonNull(String... values) {

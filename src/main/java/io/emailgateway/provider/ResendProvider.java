@@ -215,14 +215,7 @@ public final class ResendProvider implements SynchronousProvider {
   }
 
   private static Object parseJson(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return io.vertx.core.json.Json.decodeValue(text);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return JsonFields.parseOrNull(text);
   }
 
   private static JsonObject orEmpty(JsonObject object) {

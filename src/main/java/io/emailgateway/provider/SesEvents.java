@@ -72,14 +72,13 @@ final class SesEvents {
     if (message == null) {
       throw WebhookException.badRequest("SNS Notification has no Message");
     }
-    try {
-      return new JsonObject(message);
-    } catch (DecodeException | ClassCastException e) {
-      if (message.startsWith(TOPIC_VALIDATED)) {
-        return null;
-      }
-      throw WebhookException.badRequest("SNS Message is not an SES event record");
+    if (JsonFields.parseOrNull(message) instanceof JsonObject record) {
+      return record;
     }
+    if (message.startsWith(TOPIC_VALIDATED)) {
+      return null;
+    }
+    throw WebhookException.badRequest("SNS Message is not an SES event record");
   }
 
   private static Instant envelopeTime(SnsMessage sns) {

@@ -40,6 +40,11 @@ public class WebhookException extends RuntimeException {
     return new WebhookException(413, "body larger than " + limit + " bytes", "too_large");
   }
 
+  /** The request did not arrive within {@code http.request_timeout} (a sender trickling its body). */
+  public static WebhookException requestTimeout() {
+    return new WebhookException(408, "request not received in time", "request_timeout");
+  }
+
   public static WebhookException notFound() {
     return new WebhookException(404, "unknown source", "unknown_source");
   }

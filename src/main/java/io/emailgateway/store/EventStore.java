@@ -2,9 +2,9 @@ package io.emailgateway.store;
 
 import io.emailgateway.event.EmailEvent;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -16,14 +16,26 @@ import java.util.function.Function;
 /**
  * Writes the events of several requests with one statement, which inserts the events and one
  * outbox row naming the new event ids and commits them together (see {@link Sql#INSERT_EVENTS}):
- * either every event of every request in the batch is committed or none is. The pool's sessions
- * carry {@code statement_timeout = persist.write_timeout} and {@code synchronous_commit = on}.
+ * either every event of every request in the batch is committed or none is. The sessions carry
+ * {@code statement_timeout = persist.write_timeout} and {@code synchronous_commit = on}. Each
+ * persist verticle has its own store on its own {@link BoundedConnection}, so a server that stops
+ * answering costs one batch a 503, not the verticle.
  */
 public final class EventStore {
-  private final Pool pool;
+  /** Past statement_timeout, the time a COMMIT's answer may still take before the connection is given up. */
+  private static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
 
-  public EventStore(Pool pool) {
-    this.pool = pool;
+  private final BoundedConnection connection;
+  private final Duration writeTimeout;
+
+  /** {@code connection} is this store's own: one group commit at a time runs on it. */
+  public EventStore(BoundedConnection connection, Duration writeTimeout) {
+    this.connection = connection;
+    this.writeTimeout = writeTimeout;
+  }
+
+  public Future<Void> close() {
+    return connection.close();
   }
 
   /**
@@ -37,7 +49,9 @@ public final class EventStore {
       events.addAll(request.events());
       request.events().forEach(e -> parserVersions.add(request.parserVersion()));
     });
-    return pool.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events, parserVersions))
+    // A failed statement closes the connection; the implicit transaction is rolled back.
+    return connection.run(writeTimeout.plus(ANSWER_MARGIN),
+            pg -> pg.preparedQuery(Sql.INSERT_EVENTS).execute(columns(events, parserVersions)))
         .map(rows -> {
           Set<String> newKeys = new HashSet<>();
           for (Row row : rows) {

@@ -56,7 +56,8 @@ public final class PersistVerticle extends VerticleBase {
     if (!writing) {
       drained.complete();
     }
-    return consumer.unregister().compose(v -> drained.future()).onComplete(v -> pressure.unregister(oldest));
+    return consumer.unregister().compose(v -> drained.future()).onComplete(v -> pressure.unregister(oldest))
+        .compose(v -> store.close());
   }
 
   private void enqueue(Message<PersistRequest> message) {

@@ -54,7 +54,8 @@ public final class HandlerTestKit implements AutoCloseable {
     String uri = throughUri == null ? db.uri() : throughUri.apply(db);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(PgConnectOptions.fromUri(uri)).using(vertx).build();
-    store = new EventStore(pool);
+    store = new EventStore(new io.emailgateway.store.BoundedConnection(vertx, PgConnectOptions.fromUri(uri)),
+        java.time.Duration.ofSeconds(10));
   }
 
   public static HandlerSettings settings(JsonObject handlers) {

@@ -88,9 +88,9 @@ class HandlersGatewayIT {
   @Test
   void rowsCommittedWhileNoNoticeWasSentAreFoundByThePoll() {
     Vertx vertx = Vertx.vertx();
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(db.uri())).using(vertx).build();
     try {
-      EventStore behindItsBack = new EventStore(pool);
+      EventStore behindItsBack = new EventStore(new io.emailgateway.store.BoundedConnection(vertx,
+          PgConnectOptions.fromUri(db.uri())), java.time.Duration.ofSeconds(10));
       HandlerTestKit.await(behindItsBack.insert(List.of(new PersistRequest(List.of(
           event("sg", EventType.OPENED, "news@mail.shop.example", "quiet@example.com"))))));
     } finally {
