@@ -46,7 +46,10 @@ final class IngestFailures implements Handler<RoutingContext> {
       ctx.response().putHeader("Connection", "close");
     }
     String body = new JsonObject().put("error", refusal.publicMessage()).encode();
-    if (unread && refusal.status() != 413 && refusal.status() != 408 && declaredLength(ctx.request()) <= DRAIN_BYTES) {
+    // A sender that asked for 100-continue and was refused on its headers never sends the body.
+    boolean bodyWithheld = ctx.request().headers().contains("Expect", "100-continue", true);
+    if (unread && !bodyWithheld && refusal.status() != 413 && refusal.status() != 408
+        && declaredLength(ctx.request()) <= DRAIN_BYTES) {
       drainThenAnswer(ctx, body);
     } else if (unread) {
       // Too much (or too slow) to read: answer, then close; left alone, the connection would wait
