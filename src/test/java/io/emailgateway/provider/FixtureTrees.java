@@ -70,13 +70,13 @@ final class FixtureTrees {
       return null;
     }
     if (provider.equals("mandrill")) {
-      String events = EspSigners.Mandrill.decodedFields(body).get("mandrill_events");
+      String events = HeaderSigners.Mandrill.decodedFields(body).get("mandrill_events");
       return events == null ? null : new Tree(provider, fixture, Json.decodeValue(events),
           tree -> ("mandrill_events=" + URLEncoder.encode(Json.encode(tree), UTF_8)).getBytes(UTF_8));
     }
     if (contentType.startsWith("application/x-www-form-urlencoded")) {
       JsonObject fields = new JsonObject();
-      EspSigners.Mandrill.decodedFields(body).forEach(fields::put);
+      HeaderSigners.Mandrill.decodedFields(body).forEach(fields::put);
       return new Tree(provider, fixture, fields, tree -> form(tree).getBytes(UTF_8));
     }
     if (contentType.startsWith("application/jsonl")) {

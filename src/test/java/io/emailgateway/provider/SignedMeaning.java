@@ -51,7 +51,7 @@ final class SignedMeaning {
   }
 
   private static Map<String, String> fields(byte[] body) {
-    return EspSigners.Mandrill.decodedFields(new String(body, UTF_8));
+    return HeaderSigners.Mandrill.decodedFields(new String(body, UTF_8));
   }
 
   private static boolean sameIgnoringAuthCase(byte[] original, byte[] changed) {
