@@ -90,7 +90,7 @@ if [[ ${BENCH_JFR:-0} == 1 ]]; then
   JFR_OPTS=("-XX:StartFlightRecording=filename=$WORK/gateway.jfr,settings=profile,dumponexit=true")
 fi
 echo "gateway: database $DB, webhooks on 127.0.0.1:$HTTP_PORT, logs in $WORK/gateway.log" >&2
-GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-WARN} java -Xmx512m "${JFR_OPTS[@]}" -jar "$JAR" \
+java -Xmx512m "${JFR_OPTS[@]}" -jar "$JAR" \
   --config bench/gateway-bench.yaml >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 java -Xmx512m -cp "$CP" io.emailgateway.bench.HttpCeilingServer "$CEILING_PORT" "${BENCH_HTTP_INSTANCES:-2}" \
