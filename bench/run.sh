@@ -5,13 +5,15 @@
 # everything it started and prints one table. Exit status: 0 when every acknowledged event is in
 # PostgreSQL, 3 when any is missing, other non-zero on a failure to run.
 #
-# Knobs (environment): BENCH_SECONDS (10) and BENCH_WARMUP (3) per phase, BENCH_CONNECTIONS (32),
-# BENCH_SOAK_SECONDS (0 = no soak; 300 for the heap-flatness run), BENCH_SCENARIOS, BENCH_OPEN,
+# Knobs (environment): BENCH_SECONDS (20) and BENCH_WARMUP (10) per phase, BENCH_CONNECTIONS (32;
+# at most 3,200 events outstanding, so 4 for batches of 1,000), BENCH_SOAK_SECONDS (300: the
+# heap-flatness run; 0 for none), BENCH_SCENARIOS, BENCH_OPEN (empty: no open-loop phase),
 # BENCH_JFR=1 (flight recording of the gateway into the work directory), BENCH_KEEP_DB=1,
 # BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
 # BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
 # (gateway settings), BENCH_JAR (another build of the gateway, e.g. to compare two commits).
-# BENCH_OPEN= (empty) runs no open-loop phase. Extra arguments go to Bench as they are.
+# Extra arguments go to Bench as they are (e.g. --ceilings false, --events-in-flight 6400).
+# A quick look on a busy machine: BENCH_WARMUP=3 BENCH_SECONDS=5 BENCH_SOAK_SECONDS=0 bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -88,7 +90,7 @@ if [[ ${BENCH_JFR:-0} == 1 ]]; then
   JFR_OPTS=("-XX:StartFlightRecording=filename=$WORK/gateway.jfr,settings=profile,dumponexit=true")
 fi
 echo "gateway: database $DB, webhooks on 127.0.0.1:$HTTP_PORT, logs in $WORK/gateway.log" >&2
-GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-WARN} java -Xmx512m "${JFR_OPTS[@]}" -jar "$JAR" \
+java -Xmx512m "${JFR_OPTS[@]}" -jar "$JAR" \
   --config bench/gateway-bench.yaml >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 java -Xmx512m -cp "$CP" io.emailgateway.bench.HttpCeilingServer "$CEILING_PORT" "${BENCH_HTTP_INSTANCES:-2}" \
@@ -112,8 +114,8 @@ set +e
 java -Xmx2g --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
   io.emailgateway.bench.Bench run --dir "$WORK" --gateway "http://127.0.0.1:$HTTP_PORT" --gateway-pid "$GATEWAY_PID" \
   --ceiling "http://127.0.0.1:$CEILING_PORT" --pg "$BENCH_PG_URI" --cert-port "$CERT_PORT" \
-  --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-3}" --connections "${BENCH_CONNECTIONS:-32}" \
-  --soak-seconds "${BENCH_SOAK_SECONDS:-0}" \
+  --seconds "${BENCH_SECONDS:-20}" --warmup "${BENCH_WARMUP:-10}" --connections "${BENCH_CONNECTIONS:-32}" \
+  --soak-seconds "${BENCH_SOAK_SECONDS:-300}" \
   --scenarios "${BENCH_SCENARIOS:-sendgrid-1,sendgrid-10,sendgrid-100,sendgrid-1000,mailgun,ses}" \
   --open "${BENCH_OPEN-sendgrid-100,mailgun}" "$@" | tee "$WORK/result.md"
 STATUS=${PIPESTATUS[0]}

@@ -21,11 +21,12 @@ import java.util.Map;
  * Bench run --dir DIR --gateway URL --gateway-pid PID --ceiling URL --pg URI --cert-port PORT
  *           [--seconds 10] [--warmup 3] [--connections 32] [--open-fraction 0.7] [--soak-seconds 0]
  *           [--scenarios sendgrid-1,sendgrid-10,sendgrid-100,sendgrid-1000,mailgun,ses]
- *           [--open sendgrid-100,mailgun] [--pool-mb 1024] [--ceiling-concurrency N] [--ceilings false]
+ *           [--open sendgrid-100,mailgun] [--pool-mb 1024] [--events-in-flight 3200] [--ceilings false]
  * </pre>
- * Per scenario: a closed-loop warm-up and run against the gateway, the HTTP ceiling with the same
- * requests, the database ceiling with the same rows; then an open-loop run at {@code open-fraction}
- * of the closed loop's rate for the {@code --open} scenarios; an optional soak. Every phase's
+ * Per scenario: a closed-loop warm-up and run against the gateway, an open-loop run at
+ * {@code open-fraction} of the closed loop's rate for the {@code --open} scenarios, the HTTP ceiling
+ * with the same requests and the database ceiling with the same rows; at the end an optional soak
+ * (a long open-loop run: is the heap flat?). Every phase's
  * acknowledged events are looked up in PostgreSQL. Exit status 3 when any is missing.
  */
 public final class Bench {

@@ -2,6 +2,9 @@ package io.emailgateway.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,7 +28,8 @@ final class Scenarios implements AutoCloseable {
   private final double seconds;
   private final double warmup;
   private final int connections;
-  private final int ceilingConcurrency;
+  private final int eventsInFlight;
+  private final String jdbc;
   private final double openFraction;
   private final long poolBytes;
   private final boolean ceilings;
@@ -37,58 +41,82 @@ final class Scenarios implements AutoCloseable {
     this.seconds = Double.parseDouble(o.getOrDefault("seconds", "10"));
     this.warmup = Double.parseDouble(o.getOrDefault("warmup", "3"));
     this.connections = Integer.parseInt(o.getOrDefault("connections", "32"));
-    this.ceilingConcurrency = Integer.parseInt(o.getOrDefault("ceiling-concurrency", Integer.toString(connections)));
+    this.eventsInFlight = Integer.parseInt(o.getOrDefault("events-in-flight", "3200"));
     this.openFraction = Double.parseDouble(o.getOrDefault("open-fraction", "0.7"));
     this.poolBytes = Long.parseLong(o.getOrDefault("pool-mb", "1024")) * 1_000_000;
     this.ceilings = Boolean.parseBoolean(o.getOrDefault("ceilings", "true"));
     this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
     PgConnectOptions pg = PgConnectOptions.fromUri(o.get("pg"));
-    String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
+    this.jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
         + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
     this.stored = new StoredEvents(jdbc);
     long pid = Long.parseLong(o.get("gateway-pid"));
     this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"));
     this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"), new CpuMeter(0, jdbc, DatabaseCeiling.APPLICATION_NAME));
-    machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections, "
-        + "open loop at " + Math.round(openFraction * 100) + " % of the closed-loop rate");
+    machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections (at most "
+        + eventsInFlight + " events outstanding), open loop at " + Math.round(openFraction * 100)
+        + " % of the closed-loop rate");
   }
 
   void run(Workload workload, boolean openLoop) throws Exception {
     String name = workload.name();
     String gatewayUrl = gateway + "/webhooks/" + workload.source();
     String base = stamp + "-" + name;
+    int conns = connectionsFor(workload);
     double guess = workload.guessRequestsPerSecond();
-    RequestSource warm = presign(workload, base + "-w", (int) Math.max(connections * 4, guess * warmup));
-    PhaseResult warmed = load.closed(gatewayUrl, warm, connections, warmup, false, true);
+    RequestSource warm = presign(workload, base + "-w", (int) Math.max(conns * 4, guess * warmup));
+    PhaseResult warmed = load.closed(gatewayUrl, warm, conns, warmup, false, true);
     long warmLost = check(workload, base + "-w", warm.size(), warmed);
     progress(name, "warm-up", warmed);
 
     RequestSource pool = presign(workload, base + "-m",
-        (int) Math.ceil(Math.max(warmed.requestsPerSecond() * 3, guess) * seconds) + connections * 2);
+        (int) Math.ceil(Math.max(warmed.requestsPerSecond() * 3, guess) * seconds) + conns * 2);
+    settle();
     GatewayProbe.Sampling sampling = probe.start();
-    PhaseResult closed = load.closed(gatewayUrl, pool, connections, seconds, false, true);
+    PhaseResult closed = load.closed(gatewayUrl, pool, conns, seconds, false, true);
     GatewayProbe.Cost cost = sampling.stop();
     long closedLost = check(workload, base + "-m", pool.size(), closed);
     progress(name, "closed loop", closed);
     cpu(name, cost, closed);
     closedRates.put(name, closed.requestsPerSecond());
+    ResultTable.Row open = openLoop ? open(workload, openFraction * closed.requestsPerSecond(), seconds, false) : null;
 
     double http = Double.NaN;
     DatabaseCeiling.Result db = new DatabaseCeiling.Result(Double.NaN, Double.NaN);
     if (ceilings) {
+      double ceilingWarmup = Math.min(warmup, 3);
       String ceilingUrl = ceiling + "/webhooks/" + workload.source();
-      load.closed(ceilingUrl, pool, connections, warmup, true, false);
-      PhaseResult served = load.closed(ceilingUrl, pool, connections, seconds, true, false);
+      load.closed(ceilingUrl, pool, conns, ceilingWarmup, true, false);
+      PhaseResult served = load.closed(ceilingUrl, pool, conns, seconds, true, false);
       progress(name, "HTTP ceiling", served);
       http = served.requestsPerSecond();
       pool = null;
-      db = dbCeiling.measure(workload, base + "-db", ceilingConcurrency, warmup, seconds);
+      settle();
+      db = dbCeiling.measure(workload, base + "-db", conns, ceilingWarmup, seconds);
       System.err.printf("%-14s database ceiling: %,.0f rows/s, PostgreSQL CPU %.0f µs/row (%d rows per statement, %d connections)%n",
-          name, db.rowsPerSecond(), db.postgresMicrosPerRow(), workload.eventsPerRequest(), ceilingConcurrency);
+          name, db.rowsPerSecond(), db.postgresMicrosPerRow(), workload.eventsPerRequest(), conns);
     }
-    table.add(new ResultTable.Row(name, "closed", connections + " conns", closed, cost, db, http, warmLost + closedLost));
-    if (openLoop) {
-      open(workload, openFraction * closed.requestsPerSecond(), seconds, false);
+    table.add(new ResultTable.Row(name, "closed", conns + " conns", closed, cost, db, http, warmLost + closedLost));
+    if (open != null) {
+      table.add(open);
+    }
+  }
+
+  /**
+   * The closed loop's connections, but at most {@code events-in-flight} events outstanding: past
+   * what the database commits within {@code persist.shed_after}, the gateway rightly answers 503,
+   * and a closed loop would only measure how fast it refuses.
+   */
+  private int connectionsFor(Workload workload) {
+    return (int) Math.min(connections, Math.max(2, Math.ceil((double) eventsInFlight / workload.eventsPerRequest())));
+  }
+
+  /** Lets the previous phase's writes reach disk (CHECKPOINT) so that it does not slow the next one. */
+  private void settle() throws InterruptedException {
+    try (Connection connection = DriverManager.getConnection(jdbc)) {
+      connection.createStatement().execute("CHECKPOINT");
+    } catch (SQLException notSuperuser) {
+      Thread.sleep(2000);
     }
   }
 
@@ -98,24 +126,25 @@ final class Scenarios implements AutoCloseable {
     if (closed == null) {
       throw new IllegalArgumentException("soak needs the closed-loop run of " + workload.name() + " first");
     }
-    open(workload, openFraction * closed, soakSeconds, true);
+    table.add(open(workload, openFraction * closed, soakSeconds, true));
   }
 
-  private void open(Workload workload, double rate, double duration, boolean soak) throws Exception {
+  private ResultTable.Row open(Workload workload, double rate, double duration, boolean soak) throws Exception {
     String run = stamp + "-" + workload.name() + (soak ? "-s" : "-o");
     int count = (int) Math.round(rate * duration);
     RequestSource source = soak
         ? RequestSource.signedAhead(workload, run, count, (int) Math.max(100, rate * 5))
         : presign(workload, run, count);
+    settle();
     GatewayProbe.Sampling sampling = probe.start();
     PhaseResult result = load.open(gateway + "/webhooks/" + workload.source(), source, rate, duration, true);
     GatewayProbe.Cost cost = sampling.stop();
     long missing = check(workload, run, source.size(), result);
     progress(workload.name(), soak ? "soak" : "open loop", result);
     cpu(workload.name(), cost, result);
-    table.add(new ResultTable.Row(workload.name(), soak ? "open (soak " + Math.round(duration) + " s)" : "open",
+    return new ResultTable.Row(workload.name(), soak ? "open (soak " + Math.round(duration) + " s)" : "open",
         String.format("%.0f req/s", rate), result, cost, new DatabaseCeiling.Result(Double.NaN, Double.NaN), Double.NaN,
-        missing));
+        missing);
   }
 
   private RequestSource presign(Workload workload, String run, int wanted) {
