@@ -59,10 +59,28 @@ final class Scenarios implements AutoCloseable {
   }
 
   void run(Workload workload, boolean openLoop) throws Exception {
+    int conns = connectionsFor(workload);
+    Closed closed = closedLoop(workload, conns);
+    double rate = closed.result().requestsPerSecond();
+    closedRates.put(workload.name(), rate);
+    ResultTable.Row open = openLoop ? open(workload, openFraction * rate, seconds, false) : null;
+    double http = ceilings ? httpCeiling(workload, closed.pool(), conns) : Double.NaN;
+    DatabaseCeiling.Result db = ceilings ? databaseCeiling(workload, conns) : new DatabaseCeiling.Result(Double.NaN, Double.NaN);
+    table.add(new ResultTable.Row(workload.name(), "closed", conns + " conns", closed.result(), closed.cost(), db, http,
+        closed.lostEvents()));
+    if (open != null) {
+      table.add(open);
+    }
+  }
+
+  /** The closed loop's result and cost, the requests it was given (the HTTP ceiling reuses them) and the events it lost. */
+  private record Closed(PhaseResult result, GatewayProbe.Cost cost, RequestSource pool, long lostEvents) {}
+
+  /** Warm-up, then the measured closed loop, each checked in PostgreSQL. */
+  private Closed closedLoop(Workload workload, int conns) throws Exception {
     String name = workload.name();
     String gatewayUrl = gateway + "/webhooks/" + workload.source();
     String base = stamp + "-" + name;
-    int conns = connectionsFor(workload);
     double guess = workload.guessRequestsPerSecond();
     RequestSource warm = presign(workload, base + "-w", (int) Math.max(conns * 4, guess * warmup));
     PhaseResult warmed = load.closed(gatewayUrl, warm, conns, warmup, false, true);
@@ -78,28 +96,24 @@ final class Scenarios implements AutoCloseable {
     long closedLost = check(workload, base + "-m", pool.size(), closed);
     progress(name, "closed loop", closed);
     cpu(name, cost, closed);
-    closedRates.put(name, closed.requestsPerSecond());
-    ResultTable.Row open = openLoop ? open(workload, openFraction * closed.requestsPerSecond(), seconds, false) : null;
+    return new Closed(closed, cost, pool, warmLost + closedLost);
+  }
 
-    double http = Double.NaN;
-    DatabaseCeiling.Result db = new DatabaseCeiling.Result(Double.NaN, Double.NaN);
-    if (ceilings) {
-      double ceilingWarmup = Math.min(warmup, 3);
-      String ceilingUrl = ceiling + "/webhooks/" + workload.source();
-      load.closed(ceilingUrl, pool, conns, ceilingWarmup, true, false);
-      PhaseResult served = load.closed(ceilingUrl, pool, conns, seconds, true, false);
-      progress(name, "HTTP ceiling", served);
-      http = served.requestsPerSecond();
-      pool = null;
-      settle();
-      db = dbCeiling.measure(workload, base + "-db", conns, ceilingWarmup, seconds);
-      System.err.printf("%-14s database ceiling: %,.0f rows/s, PostgreSQL CPU %.0f µs/row (%d rows per statement, %d connections)%n",
-          name, db.rowsPerSecond(), db.postgresMicrosPerRow(), workload.eventsPerRequest(), conns);
-    }
-    table.add(new ResultTable.Row(name, "closed", conns + " conns", closed, cost, db, http, warmLost + closedLost));
-    if (open != null) {
-      table.add(open);
-    }
+  private double httpCeiling(Workload workload, RequestSource pool, int conns) {
+    String ceilingUrl = ceiling + "/webhooks/" + workload.source();
+    load.closed(ceilingUrl, pool, conns, Math.min(warmup, 3), true, false);
+    PhaseResult served = load.closed(ceilingUrl, pool, conns, seconds, true, false);
+    progress(workload.name(), "HTTP ceiling", served);
+    return served.requestsPerSecond();
+  }
+
+  private DatabaseCeiling.Result databaseCeiling(Workload workload, int conns) throws InterruptedException {
+    settle();
+    DatabaseCeiling.Result db = dbCeiling.measure(workload, stamp + "-" + workload.name() + "-db", conns,
+        Math.min(warmup, 3), seconds);
+    System.err.printf("%-14s database ceiling: %,.0f rows/s, PostgreSQL CPU %.0f µs/row (%d rows per statement, %d connections)%n",
+        workload.name(), db.rowsPerSecond(), db.postgresMicrosPerRow(), workload.eventsPerRequest(), conns);
+    return db;
   }
 
   /**
