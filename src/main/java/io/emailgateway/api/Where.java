@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A WHERE clause built from optional filters, with numbered placeholders: {@code $} in a
+ * A WHERE clause built from optional filters, with numbered bind parameters: {@code $} in a
  * condition becomes the next {@code $n}. Values only ever travel as parameters, never as SQL.
  */
 final class Where {
@@ -21,7 +21,7 @@ final class Where {
     return this;
   }
 
-  /** Adds a condition with several placeholders {@code $1 $2 …} relative to this condition, all values given. */
+  /** Adds a condition with several bind parameters {@code $1 $2 …} relative to this condition, all values given. */
   Where andAll(String condition, Object... params) {
     String sql = condition;
     int base = values.size();
@@ -35,7 +35,7 @@ final class Where {
     return this;
   }
 
-  /** The next placeholder for a value appended after the conditions (e.g. LIMIT). */
+  /** The next bind parameter for a value appended after the conditions (e.g. LIMIT). */
   String next(Object value) {
     values.addValue(value);
     return "$" + values.size();

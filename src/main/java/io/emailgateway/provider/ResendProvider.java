@@ -44,7 +44,7 @@ import java.util.Map;
  * a permanent rejection); the docs' old misspelling {@code email.delivered_delayed} is a deferral.
  * A request without {@code type} or a valid {@code created_at} is refused with 400.
  */
-public final class ResendProvider implements SynchronousProvider {
+public final class ResendProvider extends StandardWebhooksProvider {
   private static final Map<String, EventType> TYPES = Map.of(
       "email.sent", SENT,
       "email.delivered", DELIVERED,
@@ -56,37 +56,18 @@ public final class ResendProvider implements SynchronousProvider {
       "email.clicked", CLICKED,
       "email.failed", FAILED);
 
-  private final String sourceId;
-  private final StandardWebhooksVerifier verifier;
 
   public ResendProvider(SourceConfig source) {
     this(source, Clock.systemUTC());
   }
 
   ResendProvider(SourceConfig source, Clock clock) {
-    this.sourceId = source.id();
-    this.verifier = StandardWebhooksVerifier.fromConfig(source.settings(), clock);
+    super(source, clock);
   }
 
   @Override
   public String name() {
     return "resend";
-  }
-
-  @Override
-  public boolean acceptsContentType(String mediaType) {
-    return "application/json".equals(mediaType);
-  }
-
-  @Override
-  public void verify(WebhookRequest request) {
-    verifier.verify(request);
-  }
-
-  /** The message id the sender signs and keeps on every retry of the same message. */
-  @Override
-  public String replayNonce(WebhookRequest request) {
-    return StandardWebhooksVerifier.messageId(request);
   }
 
   @Override

@@ -31,38 +31,19 @@ import java.util.Locale;
  * schema, so a structurally broken object (not an object, no {@code type}, no valid
  * {@code occurred_at}) refuses the whole request with 400 naming it, and the sender retries.
  */
-public final class StandardProvider implements SynchronousProvider {
-  private final String sourceId;
-  private final StandardWebhooksVerifier verifier;
+public final class StandardProvider extends StandardWebhooksProvider {
 
   public StandardProvider(SourceConfig source) {
     this(source, Clock.systemUTC());
   }
 
   StandardProvider(SourceConfig source, Clock clock) {
-    this.sourceId = source.id();
-    this.verifier = StandardWebhooksVerifier.fromConfig(source.settings(), clock);
+    super(source, clock);
   }
 
   @Override
   public String name() {
     return "standard";
-  }
-
-  @Override
-  public boolean acceptsContentType(String mediaType) {
-    return "application/json".equals(mediaType);
-  }
-
-  @Override
-  public void verify(WebhookRequest request) {
-    verifier.verify(request);
-  }
-
-  /** The message id the sender signs and keeps on every retry of the same message. */
-  @Override
-  public String replayNonce(WebhookRequest request) {
-    return StandardWebhooksVerifier.messageId(request);
   }
 
   @Override
