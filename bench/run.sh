@@ -9,7 +9,7 @@
 # at most 3,200 events outstanding, so 4 for batches of 1,000), BENCH_SOAK_SECONDS (300: the
 # heap-flatness run; 0 for none), BENCH_SCENARIOS, BENCH_OPEN (empty: no open-loop phase),
 # BENCH_JFR=1 (flight recording of the gateway into the work directory), BENCH_KEEP_DB=1,
-# BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
+# BENCH_HANDLERS=false (ingest alone, handlers off), BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
 # BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
 # (gateway settings), BENCH_JAR (another build of the gateway, e.g. to compare two commits).
 # Extra arguments go to Bench as they are (e.g. --ceilings false, --events-in-flight 6400).
