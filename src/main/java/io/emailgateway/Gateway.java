@@ -133,10 +133,21 @@ public final class Gateway {
               .addProperty("statement_timeout", Long.toString(config.admin().statementTimeout().toMillis())))
           .using(vertx).build();
     }
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUri()).setMaxPoolSize(8));
+    redis = Redis.createClient(vertx, redisOptions(config.redisUri(), config.http().maxInFlight()));
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
     return Future.succeededFuture();
+  }
+
+  /**
+   * Each admitted request waits on at most one Redis command at a time (a limit check or the
+   * replay lookup) and leaves at most one behind (remembering its nonce), so twice
+   * {@code http.max_in_flight} waiters can never overflow the pool's queue. With Vert.x' default
+   * of 24, a burst overflowed it and every check past the 24th failed as if Redis were down:
+   * fail-open let requests through unchecked, fail-closed answered 503 with Redis healthy.
+   */
+  public static RedisOptions redisOptions(String uri, int maxInFlight) {
+    return new RedisOptions().setConnectionString(uri).setMaxPoolSize(8).setMaxPoolWaiting(2 * maxInFlight + 64);
   }
 
   private Future<Void> deploy(GatewayMetrics metrics, PrometheusMeterRegistry registry, String schemaVersion) {
