@@ -30,9 +30,11 @@ final class GatewayProbe implements AutoCloseable {
   private final Object vm; // held: the counters are views of its mapping, which goes when it is collected
   private final Object[] young;
   private final Object old;
+  private final long pid;
 
   GatewayProbe(long gatewayPid, CpuMeter cpu) throws ReflectiveOperationException {
     this.cpu = cpu;
+    this.pid = gatewayPid;
     Class<?> hostType = Class.forName("sun.jvmstat.monitor.MonitoredHost");
     Class<?> idType = Class.forName("sun.jvmstat.monitor.VmIdentifier");
     Class<?> vmType = Class.forName("sun.jvmstat.monitor.MonitoredVm");
@@ -76,6 +78,24 @@ final class GatewayProbe implements AutoCloseable {
       sample();
       return new Cost(cpu.read().minus(cpuBefore), heapPeak, oldFirst, oldLast);
     }
+  }
+
+  /**
+   * The gateway's live heap: a full collection ({@code jcmd GC.run}, outside any measured phase)
+   * empties the young generation and leaves in the old one only what is reachable, so this
+   * before and after a long run shows growth that the old generation's plain occupancy hides
+   * (G1 leaves garbage there until its occupancy threshold, about 45 % of the heap).
+   */
+  double liveHeapBytes() throws java.io.IOException, InterruptedException {
+    String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    Process gc = new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+      gc.destroyForcibly();
+      return Double.NaN;
+    }
+    Thread.sleep(300); // the counters are refreshed every 50 ms
+    return value(old);
   }
 
   private double value(Object monitor) {

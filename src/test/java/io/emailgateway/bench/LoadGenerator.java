@@ -35,7 +35,10 @@ final class LoadGenerator implements AutoCloseable {
 
   LoadGenerator(Vertx vertx, int maxConnections, int eventLoops) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+    // Idle connections are closed by the client after 20 s, before the gateway closes them after
+    // http.request_timeout (30 s): otherwise a request sent just as the gateway closes an idle
+    // connection fails with HttpClosedException (the soak saw one), as with any keep-alive server.
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20),
         new PoolOptions().setHttp1MaxSize(maxConnections).setEventLoopSize(eventLoops));
   }
 

@@ -26,6 +26,16 @@ final class ResultTable {
   }
 
   private final List<Row> rows = new ArrayList<>();
+  private double liveBefore = Double.NaN;
+  private double liveAfter = Double.NaN;
+  private double soakSeconds;
+
+  /** The gateway's live heap (after a full GC) before and after the soak. */
+  void liveHeap(double before, double after, double seconds) {
+    this.liveBefore = before;
+    this.liveAfter = after;
+    this.soakSeconds = seconds;
+  }
 
   void add(Row row) {
     rows.add(row);
@@ -93,6 +103,13 @@ final class ResultTable {
     }
     double heapPeak = rows.stream().mapToDouble(r -> r.cost().heapPeakBytes()).max().orElse(Double.NaN);
     lines.add(verdict(heapPeak <= 512e6, "heap ≤ 512 MB: peak " + format(heapPeak / 1e6, 0) + " MB"));
+    if (!Double.isNaN(liveBefore) && !Double.isNaN(liveAfter)) {
+      // Flat: what is still reachable after the soak is within what caches and pools may
+      // legitimately fill (10 % or 16 MB), not a steady growth with the traffic.
+      lines.add(verdict(liveAfter <= Math.max(liveBefore * 1.1, liveBefore + 16e6),
+          "heap flat over the " + format(soakSeconds, 0) + " s soak: live heap after a full GC "
+              + format(liveBefore / 1e6, 0) + " MB before, " + format(liveAfter / 1e6, 0) + " MB after"));
+    }
     return String.join("\n", lines);
   }
 

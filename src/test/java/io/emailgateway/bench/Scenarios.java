@@ -140,7 +140,12 @@ final class Scenarios implements AutoCloseable {
     if (closed == null) {
       throw new IllegalArgumentException("soak needs the closed-loop run of " + workload.name() + " first");
     }
+    double liveBefore = probe.liveHeapBytes();
     table.add(open(workload, openFraction * closed, soakSeconds, true));
+    double liveAfter = probe.liveHeapBytes();
+    table.liveHeap(liveBefore, liveAfter, soakSeconds);
+    System.err.printf("%-14s live heap after a full GC: %.0f MB before the soak, %.0f MB after%n", workload.name(),
+        liveBefore / 1e6, liveAfter / 1e6);
   }
 
   private ResultTable.Row open(Workload workload, double rate, double duration, boolean soak) throws Exception {
