@@ -166,7 +166,8 @@ public final class Gateway {
         .compose(id -> {
           persistDeployment = id;
           return config.handlers().enabled()
-              ? vertx.deployVerticle(new HandlersVerticle(pool, config.handlers(), config.destinations(), registry))
+              ? vertx.deployVerticle(new HandlersVerticle(pool, config.handlers(), config.destinations(), registry,
+                  pressure::oldestWait))
               : Future.succeededFuture((String) null);
         })
         .compose(id -> {

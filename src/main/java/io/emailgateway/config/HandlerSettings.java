@@ -6,6 +6,8 @@ import java.time.Duration;
  * The {@code handlers:} section (README "Handlers"). Handler verticles claim up to
  * {@code batchRows} outbox rows per transaction, stopping early once {@code maxBatchEvents}
  * events are claimed; a failed event is retried per {@code retry} and then parked as dead.
+ * While ingest is more than {@code yieldToIngestAfter} behind (zero: never), a handler verticle
+ * puts its next transaction off, but never for longer than {@code pollInterval}.
  */
 public record HandlerSettings(
     boolean enabled,
@@ -18,7 +20,8 @@ public record HandlerSettings(
     Suppression suppression,
     Deliverability deliverability,
     Duration metricsInterval,
-    Duration forwardPollInterval) {
+    Duration forwardPollInterval,
+    Duration yieldToIngestAfter) {
 
   /**
    * {@code global}: one list for every source (an address that hard-bounced at one ESP is bad at
@@ -47,7 +50,8 @@ public record HandlerSettings(
             handlers.section("deliverability").duration("metrics_window", Duration.ofHours(24)),
             handlers.section("deliverability").integer("metrics_top_pairs", 20, 0, 1000)),
         positive(handlers, "metrics_interval", Duration.ofSeconds(15)),
-        positive(handlers.section("forwarding"), "poll_interval", Duration.ofSeconds(1)));
+        positive(handlers.section("forwarding"), "poll_interval", Duration.ofSeconds(1)),
+        handlers.duration("yield_to_ingest_after", Duration.ofMillis(100)));
   }
 
   private static Suppression suppression(ConfigSection section) {

@@ -16,6 +16,7 @@ public final class HandlerMetrics {
   private final Counter applied;
   private final Counter retried;
   private final Counter parked;
+  private final Counter yields;
 
   public HandlerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -25,6 +26,9 @@ public final class HandlerMetrics {
     applied = events("applied");
     retried = events("retried");
     parked = events("dead");
+    yields = Counter.builder("gateway.handler.yields")
+        .description("Handler transactions put off because ingest was behind (handlers.yield_to_ingest_after)")
+        .register(registry);
   }
 
   public MeterRegistry registry() {
@@ -51,6 +55,11 @@ public final class HandlerMetrics {
   void batchFailed(String reason) {
     Counter.builder("gateway.handler.failures").description("Handler transactions rolled back as a whole")
         .tag("reason", reason).register(registry).increment();
+  }
+
+  /** A handler transaction put off because ingest was behind (HandlerVerticle). */
+  void yielded() {
+    yields.increment();
   }
 
   private Counter events(String outcome) {

@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * notice only saves latency; the poll finds everything else (rows committed before a restart,
  * retries coming due, work another instance dropped). When a whole transaction fails the verticle
  * backs off with jitter and wake-ups are ignored until then, so a database outage is not hammered.
+ *
+ * <p>Ingest comes first: while the persist path is more than {@code yield_to_ingest_after} behind
+ * (a campaign's burst), the next transaction is put off, so every core PostgreSQL has goes to the
+ * commits the ESPs wait for; the handlers catch up afterwards. Never for longer than
+ * {@code poll_interval} since the last transaction started, so a sustained overload still lets
+ * them progress (and {@code gateway_outbox_*} shows the backlog).
  */
 public final class HandlerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerVerticle.class);
@@ -24,22 +31,32 @@ public final class HandlerVerticle extends VerticleBase {
   private final OutboxProcessor processor;
   private final HandlerSettings settings;
   private final HandlerMetrics metrics;
+  private final Supplier<Duration> ingestBehind;
   private MessageConsumer<Object> storedNotices;
   private long pollTimer;
   private boolean running;
   private boolean wokenWhileRunning;
   private long backoffUntilNanos;
+  private long lastStartNanos;
   private int consecutiveFailures;
   private Promise<Void> stopped;
 
   public HandlerVerticle(OutboxProcessor processor, HandlerSettings settings, HandlerMetrics metrics) {
+    this(processor, settings, metrics, () -> Duration.ZERO);
+  }
+
+  /** {@code ingestBehind}: how long the oldest request waiting for its commit has waited. */
+  public HandlerVerticle(OutboxProcessor processor, HandlerSettings settings, HandlerMetrics metrics,
+      Supplier<Duration> ingestBehind) {
     this.processor = processor;
     this.settings = settings;
     this.metrics = metrics;
+    this.ingestBehind = ingestBehind;
   }
 
   @Override
   public Future<?> start() {
+    lastStartNanos = System.nanoTime();
     storedNotices = vertx.eventBus().localConsumer(Addresses.EVENTS_STORED, message -> wake());
     pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> wake());
     return storedNotices.completion().onSuccess(v -> wake());
@@ -67,6 +84,12 @@ public final class HandlerVerticle extends VerticleBase {
     if (System.nanoTime() - backoffUntilNanos < 0) {
       return;
     }
+    if (yieldsToIngest()) {
+      // The next stored notice, or the poll, asks again.
+      metrics.yielded();
+      return;
+    }
+    lastStartNanos = System.nanoTime();
     running = true;
     wokenWhileRunning = false;
     processor.processOnce().onComplete(done -> {
@@ -79,6 +102,12 @@ public final class HandlerVerticle extends VerticleBase {
         afterFailure(done.cause());
       }
     });
+  }
+
+  private boolean yieldsToIngest() {
+    Duration threshold = settings.yieldToIngestAfter();
+    return !threshold.isZero() && System.nanoTime() - lastStartNanos < settings.pollInterval().toNanos()
+        && ingestBehind.get().compareTo(threshold) > 0;
   }
 
   private void afterSuccess(OutboxProcessor.Outcome outcome) {

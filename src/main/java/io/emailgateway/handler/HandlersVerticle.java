@@ -10,7 +10,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Everything that works on stored events, deployed (and undeployed) as one unit: the handler
@@ -22,9 +24,12 @@ public final class HandlersVerticle extends VerticleBase {
   private final HandlerSettings settings;
   private final List<DestinationConfig> destinations;
   private final MeterRegistry registry;
+  private final Supplier<Duration> ingestBehind;
 
+  /** {@code ingestBehind}: how far the persist path is behind, so that handlers yield to it (HandlerVerticle). */
   public HandlersVerticle(Pool pool, HandlerSettings settings, List<DestinationConfig> destinations,
-      MeterRegistry registry) {
+      MeterRegistry registry, Supplier<Duration> ingestBehind) {
+    this.ingestBehind = ingestBehind;
     this.pool = pool;
     this.settings = settings;
     this.destinations = List.copyOf(destinations);
@@ -41,7 +46,7 @@ public final class HandlersVerticle extends VerticleBase {
   public Future<?> start() {
     HandlerMetrics metrics = new HandlerMetrics(registry);
     OutboxProcessor processor = new OutboxProcessor(pool, builtIn(settings, destinations), settings, metrics);
-    return vertx.deployVerticle(() -> new HandlerVerticle(processor, settings, metrics),
+    return vertx.deployVerticle(() -> new HandlerVerticle(processor, settings, metrics, ingestBehind),
             new DeploymentOptions().setInstances(settings.instances()))
         .compose(id -> destinations.isEmpty() ? Future.succeededFuture(id)
             : vertx.deployVerticle(new ForwardVerticle(new DeliveryStore(pool), destinations,

@@ -10,14 +10,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.emailgateway.config.HandlerSettings;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
+import io.emailgateway.store.Addresses;
 import io.emailgateway.testing.TcpProxy;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +138,41 @@ class OutboxProcessingIT {
     assertThat(failures).as("retries spaced by the backoff, not by the 20 ms poll").isBetween(2.0, 10.0);
     kit.awaitCount("SELECT coalesce(sum(opens), 0) FROM engagement WHERE recipient = 'outage@example.com'", 2);
     kit.awaitCount("SELECT count(*) FROM outbox", 0);
+    await(kit.vertx.undeploy(deployment));
+  }
+
+  @Test
+  void handlersPutTheirWorkOffWhileIngestIsBehindAndCatchUpOnTheNextNoticeOnceItIsNot() throws Exception {
+    kit.store(of(EventType.OPENED, "burst@example.com", minutes(1)), of(EventType.CLICKED, "burst@example.com", minutes(2)));
+    // A poll far away: whatever runs the transaction after the release is the stored notice.
+    HandlerSettings settings = HandlerTestKit.settings(new JsonObject().put("poll_interval", "30s")
+        .put("yield_to_ingest_after", "100ms"));
+    AtomicReference<Duration> ingestBehind = new AtomicReference<>(Duration.ofSeconds(5));
+    String deployment = await(kit.vertx.deployVerticle(
+        new HandlerVerticle(kit.processor(settings), settings, kit.metrics, ingestBehind::get)));
+    kit.vertx.eventBus().publish(Addresses.EVENTS_STORED, 1);
+    Thread.sleep(800);
+
+    assertThat(kit.db.count("SELECT count(*) FROM outbox")).as("put off while ingest is behind").isEqualTo(1);
+    assertThat(kit.registry.counter("gateway.handler.yields").count()).isGreaterThanOrEqualTo(2);
+
+    ingestBehind.set(Duration.ofMillis(20));
+    kit.vertx.eventBus().publish(Addresses.EVENTS_STORED, 1);
+    kit.awaitCount("SELECT count(*) FROM outbox", 0);
+    assertThat(kit.db.count("SELECT opens + clicks FROM engagement WHERE recipient = 'burst@example.com'")).isEqualTo(2);
+    await(kit.vertx.undeploy(deployment));
+  }
+
+  @Test
+  void aSustainedIngestBacklogPutsHandlersOffForAtMostOnePollInterval() throws Exception {
+    kit.store(of(EventType.OPENED, "starved@example.com", minutes(1)));
+    HandlerSettings settings = HandlerTestKit.settings(new JsonObject().put("poll_interval", "1s")
+        .put("yield_to_ingest_after", "100ms"));
+    String deployment = await(kit.vertx.deployVerticle(
+        new HandlerVerticle(kit.processor(settings), settings, kit.metrics, () -> Duration.ofMinutes(1))));
+
+    kit.awaitCount("SELECT count(*) FROM outbox", 0);
+    assertThat(kit.db.count("SELECT opens FROM engagement WHERE recipient = 'starved@example.com'")).isEqualTo(1);
     await(kit.vertx.undeploy(deployment));
   }
 
