@@ -213,7 +213,6 @@ public final class IngestVerticle extends VerticleBase {
   private void acknowledge(RoutingContext ctx, Sources.Source source, Ack ack, Instant received) {
     metrics.acknowledged(source.id(), source.providerName(), ack.events(), ack.result().duplicates(),
         Duration.between(received, Instant.now()));
-    metrics.request(source.id(), source.providerName(), "accepted");
     ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("accepted", ack.result().accepted()).put("duplicates", ack.result().duplicates()).encode());
   }
