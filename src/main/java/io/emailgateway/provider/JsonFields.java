@@ -148,9 +148,14 @@ public final class JsonFields {
         int end = (int) parser.currentLocation().getByteOffset();
         @SuppressWarnings("unchecked")
         JsonObject object = new JsonObject((Map<String, Object>) value);
+        if (deeperThan(object, MAX_DEPTH - 1)) {
+          throw WebhookException.badRequest("body is nested deeper than " + MAX_DEPTH + " levels");
+        }
         result.add(new ObjectText(object, body.getString(start, end, "UTF-8")));
       }
       return parser.nextToken() == null ? result : fallback(body, what);
+    } catch (WebhookException tooDeep) {
+      throw tooDeep;
     } catch (IOException | RuntimeException malformed) {
       return fallback(body, what);
     }

@@ -38,7 +38,7 @@ final class MailgunEvents {
 
   private MailgunEvents() {}
 
-  static EmailEvent toEvent(EmailEvent.Builder builder, JsonObject payload, Instant receivedAt) {
+  static EmailEvent toEvent(EmailEvent.Builder builder, JsonObject payload, String payloadText, Instant receivedAt) {
     JsonObject data = JsonFields.object(payload, "event-data");
     if (data == null) {
       throw WebhookException.badRequest("event-data is missing or not a JSON object");
@@ -65,7 +65,7 @@ final class MailgunEvents {
         .ip(JsonFields.text(data, "ip"))
         .mtaResponse(JsonFields.text(status, "message"))
         .description(description(type, status, data))
-        .espEvent(payload)
+        .espEvent(payload, payloadText)
         .build();
   }
 

@@ -143,7 +143,7 @@ public final class MailgunProvider implements SynchronousProvider {
   public List<EmailEvent> parse(WebhookRequest request) {
     EmailEvent.Builder builder = EmailEvent.builder(sourceId, name());
     if (JSON.equals(request.contentType())) {
-      return List.of(MailgunEvents.toEvent(builder, request.jsonObject(), request.receivedAt()));
+      return List.of(MailgunEvents.toEvent(builder, request.jsonObject(), request.bodyText(), request.receivedAt()));
     }
     return List.of(MailgunLegacyEvents.toEvent(builder, FormFields.parse(request), request.receivedAt()));
   }

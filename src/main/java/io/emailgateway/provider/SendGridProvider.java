@@ -135,13 +135,13 @@ public final class SendGridProvider implements SynchronousProvider {
 
   @Override
   public List<EmailEvent> parse(WebhookRequest request) {
-    // The events are encoded again from the parsed objects rather than stored as the text that
-    // arrived: that text can hold what jsonb refuses (numbers past its range, escapes), and one such
-    // event would fail its whole group commit on every retry (HostileInputIT).
-    List<JsonObject> items = JsonFields.objects(JsonFields.array(request.body()), "events");
+    // Each event's text as it arrived goes with it, so the store need not encode it again; the
+    // store still encodes it from the parsed object when the text holds what jsonb would refuse
+    // (JsonText.asReceived — one such event would fail its whole group commit on every retry).
+    List<JsonFields.ObjectText> items = JsonFields.objectsWithText(request.body(), "events");
     List<EmailEvent> events = new ArrayList<>(items.size());
-    for (JsonObject item : items) {
-      events.add(toEvent(item, null, request.receivedAt()));
+    for (JsonFields.ObjectText item : items) {
+      events.add(toEvent(item.object(), item.text(), request.receivedAt()));
     }
     return events;
   }

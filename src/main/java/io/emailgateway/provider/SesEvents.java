@@ -60,7 +60,7 @@ final class SesEvents {
           .subject(text(object(mail, "commonHeaders"), "subject"))
           .tags(headerValues(mail, "X-Tag"))
           .metadata(metadata(mail))
-          .espEvent(record);
+          .espEvent(record, sns.message());
       SesEventDetails.describe(type, record, recipient.detail(), event);
       events.add(event.build());
     }

@@ -33,6 +33,11 @@ public record WebhookRequest(
     return parsed.object;
   }
 
+  /** The body as text (UTF-8): for a JSON body that {@link #jsonObject} parsed, the text of that object. */
+  public String bodyText() {
+    return body.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Holds the parsed body of one request; a request is handled on one event loop, so no locking. */
   public static final class ParsedBody {
     private JsonObject object;

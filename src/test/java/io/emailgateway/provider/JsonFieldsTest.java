@@ -29,4 +29,21 @@ class JsonFieldsTest {
     assertThatThrownBy(() -> JsonFields.objectsWithText(Buffer.buffer("[{\"a\":"), "events"))
         .extracting(e -> ((WebhookException) e).publicMessage()).isEqualTo("body is not valid JSON");
   }
+
+  @Test
+  void eventsNestedDeeperThanTheLimitAreRefusedAsTheWholeBodyWouldBe() {
+    String deep = "{\"a\":".repeat(JsonFields.MAX_DEPTH) + "1" + "}".repeat(JsonFields.MAX_DEPTH);
+    assertThatThrownBy(() -> JsonFields.objectsWithText(Buffer.buffer("[" + deep + "]"), "events"))
+        .extracting(e -> ((WebhookException) e).publicMessage())
+        .isEqualTo("body is nested deeper than " + JsonFields.MAX_DEPTH + " levels");
+    String allowed = "{\"a\":".repeat(JsonFields.MAX_DEPTH - 1) + "1" + "}".repeat(JsonFields.MAX_DEPTH - 1);
+    assertThat(JsonFields.objectsWithText(Buffer.buffer("[" + allowed + "]"), "events")).hasSize(1);
+    assertThat(JsonFields.array(Buffer.buffer("[" + allowed + "]"))).hasSize(1);
+  }
+
+  @Test
+  void aBodyWithAnythingAfterTheArrayIsRefused() {
+    assertThatThrownBy(() -> JsonFields.objectsWithText(Buffer.buffer("[{\"a\":1}] {\"b\":2}"), "events"))
+        .isInstanceOf(WebhookException.class);
+  }
 }
