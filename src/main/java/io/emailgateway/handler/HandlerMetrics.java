@@ -27,7 +27,7 @@ public final class HandlerMetrics {
     retried = events("retried");
     parked = events("dead");
     yields = Counter.builder("gateway.handler.yields")
-        .description("Handler transactions put off because ingest was behind (handlers.yield_to_ingest_after)")
+        .description("Handler wake-ups that put the next transaction off because ingest was behind (handlers.yield_to_ingest_after)")
         .register(registry);
   }
 
