@@ -130,6 +130,20 @@ final class GatewayProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The sum of the samples of metric {@code name} (as Prometheus writes it) whose labels include
+   * {@code label}, e.g. {@code destination="crm"}; 0 when there is none.
+   */
+  double metric(String name, String label) {
+    double sum = 0;
+    for (String line : metrics().split("\n")) {
+      if (line.startsWith(name + "{") && line.substring(0, line.lastIndexOf('}') + 1).contains(label)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   /** SIGKILL: no shutdown hook, no drain, no flush. */
   void kill9() {
     process.destroyForcibly();

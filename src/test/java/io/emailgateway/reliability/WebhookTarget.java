@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A forwarding destination on a plain socket, so the suite decides every byte: {@link
  * Behaviour#ACCEPT} answers 204 at once and books every {@code webhook-id}; {@link
  * Behaviour#HANG} takes the connection and the request and never answers; {@link
- * Behaviour#TRICKLE} starts a 200 answer and sends it one byte every 250 ms, for as long as the
- * connection stays open — a receiver whose answer never ends. Every connection is booked with
+ * Behaviour#TRICKLE} answers 200 with a body of a million bytes at once, then sends that body
+ * one byte every 250 ms for as long as the connection stays open — a receiver whose answer
+ * never ends, yet is never idle. Every connection is booked with
  * when it opened and when the gateway closed it.
  */
 final class WebhookTarget implements AutoCloseable {
@@ -31,6 +32,12 @@ final class WebhookTarget implements AutoCloseable {
   static final class Connection {
     final long openedNanos = System.nanoTime();
     volatile long closedNanos;
+
+    synchronized void close() {
+      if (closedNanos == 0) {
+        closedNanos = System.nanoTime();
+      }
+    }
 
     long ageMillis(long nowNanos) {
       return ((closedNanos == 0 ? nowNanos : closedNanos) - openedNanos) / 1_000_000;
@@ -61,6 +68,23 @@ final class WebhookTarget implements AutoCloseable {
 
   List<Connection> connections() {
     return List.copyOf(connections);
+  }
+
+  /**
+   * The most connections open at once. A connection counts as closed {@code graceMillis} before
+   * this side saw it close: the gateway's next request can reach the acceptor in the instant
+   * before the thread of the connection it just closed has read the end of it.
+   */
+  int maxConcurrent(long graceMillis) {
+    long now = System.nanoTime();
+    List<long[]> spans = connections().stream()
+        .map(c -> new long[] {c.openedNanos, (c.closedNanos == 0 ? now : c.closedNanos) - graceMillis * 1_000_000}).toList();
+    int max = 0;
+    for (long[] span : spans) {
+      int open = (int) spans.stream().filter(other -> other[0] <= span[0] && other[1] > span[0]).count();
+      max = Math.max(max, open);
+    }
+    return max;
   }
 
   /** Requests that reached this target (their heads read in full). */
@@ -111,9 +135,23 @@ final class WebhookTarget implements AutoCloseable {
         }
         case TRICKLE -> {
           readRequest(in);
-          byte[] start = "HTTP/1.1 200 OK\r\nX-Trickle: ".getBytes(StandardCharsets.ISO_8859_1);
-          for (int i = 0; !closed; i++) {
-            out.write(i < start.length ? start[i] : 'a');
+          // The gateway's hang-up is seen at once by a reader, not at the next write of the trickle.
+          Thread reader = new Thread(() -> {
+            try {
+              while (in.read() >= 0) {
+                // nothing more is expected
+              }
+            } catch (IOException e) {
+              // closed
+            }
+            connection.close();
+            closeQuietly(socket);
+          }, "webhook-target-trickle-reader");
+          reader.setDaemon(true);
+          reader.start();
+          out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          while (!closed) {
+            out.write('a');
             out.flush();
             GatewayProcess.sleep(TRICKLE_INTERVAL_MILLIS);
           }
@@ -122,8 +160,16 @@ final class WebhookTarget implements AutoCloseable {
     } catch (IOException e) {
       // the gateway closed or reset the connection
     } finally {
-      connection.closedNanos = System.nanoTime();
+      connection.close();
       open.remove(socket);
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // already closed
     }
   }
 
