@@ -148,6 +148,11 @@ final class EspLoad {
 
   /** {@code threads} senders until {@code stop} is set: retries first, as an ESP drains its queue, then new deliveries. */
   List<Thread> start(int port, int threads, AtomicBoolean stop) {
+    return start(port, threads, stop, 0);
+  }
+
+  /** As {@link #start(int, int, AtomicBoolean)}, each sender pausing {@code pauseMillis} after each 200: a steady ESP rather than a flood. */
+  List<Thread> start(int port, int threads, AtomicBoolean stop, long pauseMillis) {
     List<Thread> senders = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       Thread sender = new Thread(() -> {
@@ -156,6 +161,8 @@ final class EspLoad {
           if (send(port, retry != null ? retry : newDelivery()) != 200) {
             // Far shorter than the Retry-After an ESP honours, to keep the pressure on during a fault.
             GatewayProcess.sleep(50);
+          } else if (pauseMillis > 0) {
+            GatewayProcess.sleep(pauseMillis);
           }
         }
       }, "esp-load-" + i);
