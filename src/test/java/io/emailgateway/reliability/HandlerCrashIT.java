@@ -37,14 +37,15 @@ import org.junit.jupiter.api.TestInstance;
  * wait in the outbox — the stories of several hundred messages (processed, deferred, delivered,
  * opens and clicks, hard and soft bounces, drops of invalid addresses, spam reports,
  * unsubscribes), shuffled across batches. Then a jar with handlers on (two verticles, two outbox
- * rows per transaction) drains them, and at moments when a handler transaction holds claimed
- * rows, {@link Faults#handlerCrashes} times over, its PostgreSQL connections are cut (a proxy
- * closes them mid-transaction) and later the process is killed with SIGKILL. A last start drains
- * the rest. Then every handler table must hold exactly what handling each event once gives,
- * computed in Java from the events ({@link HandlerEffects}): engagement counts, deliverability
- * counts per hour, each suppression with its count, first and last time and cause, soft bounces,
- * message status and timeline counts; nothing parked as dead; and every event of the types the
- * forwarding destination takes either reached it or still has its {@code deliveries} row.
+ * rows per transaction) drains them, and at moments when a handler transaction is at work on the
+ * outbox (holds claimed rows or deletes them), {@link Faults#handlerCrashes} times over, its
+ * PostgreSQL connections are cut (a proxy closes them mid-transaction) and later the process is
+ * killed with SIGKILL. A last start drains the rest. Then every handler table must hold exactly
+ * what handling each event once gives, computed in Java from the events ({@link
+ * HandlerEffects}): engagement counts, deliverability counts per hour, each suppression with its
+ * count, first and last time and cause, soft bounces, message status and timeline counts;
+ * nothing parked as dead; and every event of the types the forwarding destination takes either
+ * reached it or still has its {@code deliveries} row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandlerCrashIT {
@@ -175,7 +176,7 @@ class HandlerCrashIT {
     long skipped = actual.shortfallAgainst(expected);
     Forwarding forwarding = forwarding();
     System.out.printf("HandlerCrashIT: %d events in %d deliveries, %d outbox rows; %d connection cuts and %d kill -9 "
-            + "while a claim was open, outbox rows left at each: %s; effects applied twice: %d, skipped: %d; "
+            + "while a handler transaction was at work on the outbox, outbox rows left at each: %s; effects applied twice: %d, skipped: %d; "
             + "forwarded %d events (%d sent more than once), %d still pending%n", sent.size(), deliveries.size(), backlog,
         cuts, kills, leftAtFaults, doubled, skipped, forwarding.received().size(), forwarding.resent(),
         forwarding.pending().size());
@@ -183,7 +184,7 @@ class HandlerCrashIT {
         cuts + kills, esp.requests.get(), esp.oks.get(), stored.verifiedStored(), stored.losses() + skipped,
         stored.duplicateRows() + doubled, 0, esp.fiveXx(), esp.status(500)));
 
-    assertThat(cuts + kills).as("faults injected while a handler transaction held claimed rows (of %d planned)", planned)
+    assertThat(cuts + kills).as("faults injected while a handler transaction was at work on the outbox (of %d planned)", planned)
         .isEqualTo(planned);
     assertThat(db.count("SELECT count(*) FROM handler_dead_events")).as("events parked as dead").isZero();
     assertThat(db.count("SELECT count(*) FROM suppression_changes")).as("hand changes recorded").isZero();
@@ -275,7 +276,7 @@ class HandlerCrashIT {
 
   /**
    * Waits until the handlers have drained part of what is left — about a share of it for each
-   * fault still to come — and a handler transaction holds claimed outbox rows at that moment.
+   * fault still to come — and a handler transaction is at work on the outbox at that moment.
    * False when the outbox ran empty first.
    */
   private boolean awaitClaimMidDrain(int faultsLeft) throws SQLException {
