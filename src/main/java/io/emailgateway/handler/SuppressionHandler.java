@@ -86,7 +86,9 @@ public final class SuppressionHandler implements EventHandler {
    * For every address that got a soft bounce in this batch: is there any window of the configured
    * length holding at least the threshold of its soft bounces? Checking every window (not just
    * the latest) makes the result independent of arrival order. The entry's count is the number of
-   * soft bounces on record, its event the bounce that first completed a window.
+   * soft bounces on record, its event the bounce that first completed a window — in event time,
+   * so an entry made from later bounces takes the cause (and its source) of an earlier window
+   * that a late-arriving bounce completes.
    */
   static final String SUPPRESS_SOFT_BOUNCES = """
       WITH touched AS (
@@ -114,7 +116,11 @@ public final class SuppressionHandler implements EventHandler {
           first_seen_at = least(s.first_seen_at, excluded.first_seen_at),
           last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at),
           count = greatest(s.count, excluded.count),
-          updated_at = now()""";
+          source = CASE WHEN %1$s THEN excluded.source ELSE s.source END,
+          event_id = CASE WHEN %1$s THEN excluded.event_id ELSE s.event_id END,
+          updated_at = now()""".formatted("""
+          (SELECT (c.occurred_at, c.id) FROM events c WHERE c.id = excluded.event_id)
+            < (SELECT (o.occurred_at, o.id) FROM events o WHERE o.id = s.event_id)""");
 
   private final String scope;
   private final int softBounceThreshold;

@@ -114,6 +114,21 @@ class SuppressionHandlerIT {
     assertEntry("late@example.com", "soft_bounce", 3, kit.eventId(day6));
   }
 
+  /** The later bounces complete a window first; the earliest bounce, arriving last, completes an earlier one: its cause wins. */
+  @Test
+  void aLateBounceThatCompletesAnEarlierWindowBecomesTheCause() {
+    EmailEvent day0 = softBounce("later@example.com", days(0));
+    EmailEvent day1 = softBounce("later@example.com", days(1));
+    EmailEvent day2 = softBounce("later@example.com", days(2));
+    EmailEvent day3 = softBounce("later@example.com", days(3));
+
+    kit.storeAndHandleOneByOne(global, List.of(day1, day2, day3));
+    assertEntry("later@example.com", "soft_bounce", 3, kit.eventId(day3));
+    kit.storeAndHandleOneByOne(global, List.of(day0));
+
+    assertEntry("later@example.com", "soft_bounce", 4, kit.eventId(day2));
+  }
+
   @Test
   void resubscribeLiftsTheUnsubscribeButNeverAHardBounceOfTheSameAddress() {
     kit.storeAndHandleOneByOne(global, List.of(of(EventType.UNSUBSCRIBED, "both@example.com", minutes(1)),

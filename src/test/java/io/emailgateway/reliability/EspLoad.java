@@ -34,6 +34,7 @@ final class EspLoad {
   private final SendGridFixtures sendgrid;
   private final String source;
   private final String path;
+  private final List<String> types;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicInteger nextId = new AtomicInteger();
@@ -46,11 +47,20 @@ final class EspLoad {
   final AtomicLong noAnswer = new AtomicLong();
   final AtomicLong duplicatesReported = new AtomicLong();
   final AtomicLong missingRetryAfter = new AtomicLong();
+  /** The longest a request waited for its answer (or for giving up on one), in nanoseconds. */
+  final AtomicLong slowestAnswerNanos = new AtomicLong();
 
+  /** New deliveries hold bounces and deliveries: every third event of a batch a bounce. */
   EspLoad(SendGridFixtures sendgrid, String sourceId) {
+    this(sendgrid, sourceId, List.of("bounce", "delivered", "delivered"));
+  }
+
+  /** New deliveries cycle through these SendGrid event types, event {@code i} of a batch going to {@code r<i>@example.com}. */
+  EspLoad(SendGridFixtures sendgrid, String sourceId, List<String> types) {
     this.sendgrid = sendgrid;
     this.source = sourceId;
     this.path = "/webhooks/" + sourceId;
+    this.types = List.copyOf(types);
   }
 
   String source() {
@@ -64,9 +74,14 @@ final class EspLoad {
     for (int i = 0; i < size; i++) {
       String id = SendGridFixtures.eventId();
       ids.add(id);
-      events.add(SendGridFixtures.event(id, i % 3 == 0 ? "bounce" : "delivered", "r" + i + "@example.com"));
+      events.add(SendGridFixtures.event(id, types.get(i % types.size()), "r" + i + "@example.com"));
     }
-    Delivery delivery = new Delivery(nextId.incrementAndGet(), List.copyOf(ids), SendGridFixtures.batch(events));
+    return delivery(ids, events);
+  }
+
+  /** A delivery of events the suite wrote itself ({@code events} as SendGrid JSON objects, {@code eventIds} their sg_event_ids), booked like any other. */
+  Delivery delivery(List<String> eventIds, List<String> events) {
+    Delivery delivery = new Delivery(nextId.incrementAndGet(), List.copyOf(eventIds), SendGridFixtures.batch(events));
     all.add(delivery);
     return delivery;
   }
@@ -78,6 +93,7 @@ final class EspLoad {
   int send(int port, Delivery delivery) {
     requests.incrementAndGet();
     int status;
+    long started = System.nanoTime();
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
           .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(delivery.body()));
@@ -95,6 +111,7 @@ final class EspLoad {
       Thread.currentThread().interrupt();
       status = -1;
     }
+    slowestAnswerNanos.accumulateAndGet(System.nanoTime() - started, Math::max);
     book(delivery, status);
     return status;
   }
@@ -131,6 +148,11 @@ final class EspLoad {
 
   /** {@code threads} senders until {@code stop} is set: retries first, as an ESP drains its queue, then new deliveries. */
   List<Thread> start(int port, int threads, AtomicBoolean stop) {
+    return start(port, threads, stop, 0);
+  }
+
+  /** As {@link #start(int, int, AtomicBoolean)}, each sender pausing {@code pauseMillis} after each 200: a steady ESP rather than a flood. */
+  List<Thread> start(int port, int threads, AtomicBoolean stop, long pauseMillis) {
     List<Thread> senders = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       Thread sender = new Thread(() -> {
@@ -139,6 +161,8 @@ final class EspLoad {
           if (send(port, retry != null ? retry : newDelivery()) != 200) {
             // Far shorter than the Retry-After an ESP honours, to keep the pressure on during a fault.
             GatewayProcess.sleep(50);
+          } else if (pauseMillis > 0) {
+            GatewayProcess.sleep(pauseMillis);
           }
         }
       }, "esp-load-" + i);

@@ -34,6 +34,19 @@ final class Faults {
     return Integer.getInteger("reliability.shutdowns", 1);
   }
 
+  /**
+   * Crash cycles of the handlers while they drain the outbox: in each, the gateway's PostgreSQL
+   * connections are cut mid-transaction once and the jar is killed with SIGKILL once (full suite: 10).
+   */
+  static int handlerCrashes() {
+    return Integer.getInteger("reliability.handlerCrashes", 2);
+  }
+
+  /** How long the ESP load runs against a gateway whose forwarding destinations hang or trickle. */
+  static long slowForwardingMillis() {
+    return Long.getLong("reliability.slowForwardingMillis", 5000);
+  }
+
   /** Slow senders held open at once (slowloris). */
   static int slowSenders() {
     return Integer.getInteger("reliability.slowSenders", 20);

@@ -36,8 +36,13 @@ final class RawHttp {
 
   /** A request head (with {@code Connection: close}) followed by {@code body}, as bytes. */
   static byte[] post(String path, Map<String, String> headers, byte[] body) {
-    StringBuilder head = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    return request("POST", path, headers.entrySet().stream().map(h -> new String[] {h.getKey(), h.getValue()}).toList(), body);
+  }
+
+  /** Any method, with header fields in the order given, a name repeated as often as it comes ({@code {name, value}} pairs). */
+  static byte[] request(String method, String path, java.util.List<String[]> headers, byte[] body) {
+    StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    headers.forEach(h -> head.append(h[0]).append(": ").append(h[1]).append("\r\n"));
     head.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
     return concat(head.toString().getBytes(StandardCharsets.ISO_8859_1), body);
   }

@@ -59,6 +59,15 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** A JDBC connection of its own to this database, for a test that polls it often; the caller closes it. */
+  public Connection connection() {
+    try {
+      return connect(name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot connect to " + name, e);
+    }
+  }
+
   /** Reads rows. */
   @FunctionalInterface
   public interface SqlConsumer {

@@ -8,14 +8,16 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP half of forwarding: per destination, keeps up to {@code max_in_flight} requests
  * going, each a leased {@code deliveries} row sent as one signed normalized event. A 2xx deletes
  * the row; anything else (status, timeout, refused connection) schedules a retry with backoff,
- * and the last allowed attempt dead-letters it. Deploy one instance per gateway: the limit is per
+ * and the last allowed attempt dead-letters it. The destination's {@code timeout} bounds the whole
+ * attempt — connection, request and the complete answer — not just a silence: a receiver that
+ * trickles its answer byte by byte is cut off like one that never answers, so it cannot hold a
+ * request slot (and its lease) for ever. Deploy one instance per gateway: the limit is per
  * instance of this verticle.
  */
 public final class ForwardVerticle extends VerticleBase {
@@ -35,10 +40,13 @@ public final class ForwardVerticle extends VerticleBase {
   private final List<Lane> lanes;
   private final Duration pollInterval;
   private final ForwardMetrics metrics;
-  private WebClient client;
+  private HttpClientAgent client;
   private MessageConsumer<Object> queuedNotices;
   private long pollTimer;
   private Promise<Void> drained;
+
+  /** What a destination answered: its status and {@code Retry-After}, once the whole answer has arrived. */
+  record Answer(int status, String retryAfter) {}
 
   /** One destination's state on this event loop. */
   private static final class Lane {
@@ -65,8 +73,8 @@ public final class ForwardVerticle extends VerticleBase {
     // The client pools connections per host: destinations on one host share a pool, which must
     // hold all their limits at once or one destination's requests would queue behind another's.
     int connections = lanes.stream().mapToInt(l -> l.destination.maxInFlight()).sum();
-    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("email-webhook-gateway")
-        .setConnectTimeout(5000).setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(connections));
+    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000),
+        new PoolOptions().setHttp1MaxSize(connections));
     queuedNotices = vertx.eventBus().localConsumer(Addresses.DELIVERIES_QUEUED, message -> fillAll());
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> fillAll());
     return queuedNotices.completion().onSuccess(v -> fillAll());
@@ -125,21 +133,46 @@ public final class ForwardVerticle extends VerticleBase {
     String id = Long.toString(delivery.eventId());
     long timestamp = System.currentTimeMillis() / 1000;
     long started = System.nanoTime();
-    client.postAbs(destination.url().toString())
-        .timeout(destination.timeout().toMillis())
+    long timeout = destination.timeout().toMillis();
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(destination.url().toString())
+        .setFollowRedirects(false)
+        .setTimeout(timeout) // waiting for a connection, and any silence; the timer below bounds the rest
+        .putHeader("user-agent", "email-webhook-gateway")
         .putHeader("content-type", "application/json")
         .putHeader("webhook-id", id)
         .putHeader("webhook-timestamp", Long.toString(timestamp))
-        .putHeader("webhook-signature", WebhookSigner.signature(destination.secrets(), id, timestamp, body.getBytes()))
-        .as(BodyCodec.none())
-        .sendBuffer(body)
+        .putHeader("webhook-signature", WebhookSigner.signature(destination.secrets(), id, timestamp, body.getBytes()));
+    client.request(request)
+        .compose(sending -> exchange(sending, body, timeout - (System.nanoTime() - started) / 1_000_000, timeout))
         .onComplete(answer -> settle(lane, delivery, answer, System.nanoTime() - started));
   }
 
-  private void settle(Lane lane, Delivery delivery, AsyncResult<HttpResponse<Void>> answer, long nanos) {
+  /**
+   * Sends the body and reads the whole answer (discarding its body), or resets the request when
+   * {@code left} ms pass first — then the attempt fails with a timeout, whatever the reset made
+   * of the request or of the answer already under way.
+   */
+  private Future<Answer> exchange(HttpClientRequest sending, Buffer body, long left, long timeout) {
+    TimeoutException late = new TimeoutException("no complete answer within the timeout of " + timeout + " ms");
+    if (left <= 0) {
+      sending.reset(0, late);
+      return Future.failedFuture(late);
+    }
+    boolean[] expired = {false};
+    long deadline = vertx.setTimer(left, id -> {
+      expired[0] = true;
+      sending.reset(0, late);
+    });
+    return sending.send(body)
+        .compose(response -> response.end().map(v -> new Answer(response.statusCode(), response.getHeader("Retry-After"))))
+        .onComplete(done -> vertx.cancelTimer(deadline))
+        .recover(error -> Future.failedFuture(expired[0] ? late : error));
+  }
+
+  private void settle(Lane lane, Delivery delivery, AsyncResult<Answer> answer, long nanos) {
     DestinationConfig destination = lane.destination;
     Future<Void> recorded;
-    if (answer.succeeded() && answer.result().statusCode() / 100 == 2) {
+    if (answer.succeeded() && answer.result().status() / 100 == 2) {
       metrics.attempt(destination.id(), "delivered", nanos);
       recorded = store.delivered(delivery);
     } else {
@@ -158,8 +191,8 @@ public final class ForwardVerticle extends VerticleBase {
   }
 
   private Future<Void> recordFailure(DestinationConfig destination, Delivery delivery,
-      AsyncResult<HttpResponse<Void>> answer, long nanos) {
-    Integer status = answer.succeeded() ? answer.result().statusCode() : null;
+      AsyncResult<Answer> answer, long nanos) {
+    Integer status = answer.succeeded() ? answer.result().status() : null;
     String error = status != null ? "HTTP " + status : String.valueOf(answer.cause());
     boolean dead = destination.retry().exhausted(delivery.attempt());
     Duration delay = RetryAfter.delay(destination.retry(), delivery.attempt(), answer.succeeded() ? answer.result() : null,

@@ -1,7 +1,6 @@
 package io.emailgateway.handler.forward;
 
 import io.emailgateway.config.RetryPolicy;
-import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
@@ -13,12 +12,13 @@ import java.util.random.RandomGenerator;
 final class RetryAfter {
   private RetryAfter() {}
 
-  static Duration delay(RetryPolicy policy, int failedAttempts, HttpResponse<?> response, RandomGenerator random) {
+  /** {@code answer} is null when no answer came. */
+  static Duration delay(RetryPolicy policy, int failedAttempts, ForwardVerticle.Answer answer, RandomGenerator random) {
     Duration backoff = policy.delay(failedAttempts, random);
-    if (response == null || (response.statusCode() != 429 && response.statusCode() != 503)) {
+    if (answer == null || (answer.status() != 429 && answer.status() != 503)) {
       return backoff;
     }
-    String header = response.getHeader("Retry-After");
+    String header = answer.retryAfter();
     try {
       Duration asked = Duration.ofSeconds(Long.parseLong(header == null ? "" : header.trim()));
       return asked.compareTo(backoff) > 0 ? (asked.compareTo(policy.max()) > 0 ? policy.max() : asked) : backoff;
