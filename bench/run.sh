@@ -115,6 +115,7 @@ curl -sf "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null || { echo "gatewa
 set +e
 java -Xmx2g --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
   io.emailgateway.bench.Bench run --dir "$WORK" --gateway "http://127.0.0.1:$HTTP_PORT" --gateway-pid "$GATEWAY_PID" \
+  --management "http://127.0.0.1:$MGMT_PORT" \
   --ceiling "http://127.0.0.1:$CEILING_PORT" --pg "$BENCH_PG_URI" --cert-port "$CERT_PORT" \
   --seconds "${BENCH_SECONDS:-20}" --warmup "${BENCH_WARMUP:-10}" --connections "${BENCH_CONNECTIONS:-32}" \
   --soak-seconds "${BENCH_SOAK_SECONDS:-300}" \

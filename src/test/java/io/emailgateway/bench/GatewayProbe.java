@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatewayProbe implements AutoCloseable {
   /** What one phase cost the gateway (and its PostgreSQL backends). */
-  record Cost(CpuMeter.Split cpu, double heapPeakBytes, double oldGenFirstBytes, double oldGenLastBytes) {}
+  record Cost(CpuMeter.Split cpu, double heapPeakBytes, double oldGenFirstBytes, double oldGenLastBytes,
+      GroupCommits commits) {}
 
   private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "bench-probe");
@@ -31,9 +32,12 @@ final class GatewayProbe implements AutoCloseable {
   private final Object[] young;
   private final Object old;
   private final long pid;
+  private final String managementUrl;
 
-  GatewayProbe(long gatewayPid, CpuMeter cpu) throws ReflectiveOperationException {
+  /** {@code managementUrl}: the gateway's management listener for its commit counts, or null. */
+  GatewayProbe(long gatewayPid, CpuMeter cpu, String managementUrl) throws ReflectiveOperationException {
     this.cpu = cpu;
+    this.managementUrl = managementUrl;
     this.pid = gatewayPid;
     Class<?> hostType = Class.forName("sun.jvmstat.monitor.MonitoredHost");
     Class<?> idType = Class.forName("sun.jvmstat.monitor.VmIdentifier");
@@ -54,6 +58,7 @@ final class GatewayProbe implements AutoCloseable {
   }
 
   final class Sampling {
+    private final GroupCommits commitsBefore = GroupCommits.read(managementUrl);
     private final CpuMeter.Split cpuBefore = cpu.read();
     private double heapPeak;
     private double oldFirst = -1;
@@ -76,7 +81,8 @@ final class GatewayProbe implements AutoCloseable {
     synchronized Cost stop() {
       task.cancel(false);
       sample();
-      return new Cost(cpu.read().minus(cpuBefore), heapPeak, oldFirst, oldLast);
+      CpuMeter.Split used = cpu.read().minus(cpuBefore);
+      return new Cost(used, heapPeak, oldFirst, oldLast, GroupCommits.read(managementUrl).minus(commitsBefore));
     }
   }
 

@@ -50,8 +50,8 @@ final class ResultTable {
     out.append("| scenario | mode | load | req/s | events/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors "
         + "| DB ceiling rows/s | events/s ÷ DB | HTTP ceiling req/s | req/s ÷ HTTP "
         + "| gateway CPU µs/event (event loops) | PostgreSQL CPU µs/event (ceiling's per row) "
-        + "| heap peak MB | old gen MB first→last | lost events |\n");
-    out.append("|---".repeat(19)).append("|\n");
+        + "| events per group commit | heap peak MB | old gen MB first→last | lost events |\n");
+    out.append("|---".repeat(20)).append("|\n");
     for (Row row : rows) {
       PhaseResult r = row.result();
       out.append(String.join(" | ", "| " + row.scenario(), row.mode(), row.load(),
@@ -65,6 +65,7 @@ final class ResultTable {
           format(row.perEvent(row.cost().cpu().postgres()), 0)
               + (Double.isNaN(row.dbCeiling().postgresMicrosPerRow()) ? ""
                   : " (ceiling " + format(row.dbCeiling().postgresMicrosPerRow(), 0) + ")"),
+          format(row.cost().commits().eventsPerCommit(), 0),
           format(row.cost().heapPeakBytes() / 1e6, 0),
           format(row.cost().oldGenFirstBytes() / 1e6, 0) + "→" + format(row.cost().oldGenLastBytes() / 1e6, 0),
           Long.toString(row.lostEvents()) + (r.ranOut() ? " (ran out of pre-signed requests)" : "")))

@@ -51,7 +51,7 @@ final class Scenarios implements AutoCloseable {
         + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
     this.stored = new StoredEvents(jdbc);
     long pid = Long.parseLong(o.get("gateway-pid"));
-    this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"));
+    this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"), o.get("management"));
     this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"), new CpuMeter(0, jdbc, DatabaseCeiling.APPLICATION_NAME));
     machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections (at most "
         + eventsInFlight + " events outstanding), open loop at " + Math.round(openFraction * 100)
@@ -201,6 +201,11 @@ final class Scenarios implements AutoCloseable {
     System.err.printf("%-14s CPU µs/event: gateway %.0f (event loops %.0f, GC %.0f, JIT %.0f, other %.0f), PostgreSQL backends %.0f%n",
         name, cpu.gateway() * 1e6 / events, cpu.eventLoops() * 1e6 / events, cpu.gc() * 1e6 / events,
         cpu.jit() * 1e6 / events, cpu.otherJvm() * 1e6 / events, cpu.postgres() * 1e6 / events);
+    GroupCommits commits = cost.commits();
+    if (!Double.isNaN(commits.commits())) {
+      System.err.printf("%-14s group commits: %,.0f, each %.1f requests and %.0f events on average%n", name,
+          commits.commits(), commits.requestsPerCommit(), commits.eventsPerCommit());
+    }
   }
 
   ResultTable table() {
