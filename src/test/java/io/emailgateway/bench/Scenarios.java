@@ -99,7 +99,8 @@ final class Scenarios implements AutoCloseable {
     return new Closed(closed, cost, pool, warmLost + closedLost);
   }
 
-  private double httpCeiling(Workload workload, RequestSource pool, int conns) {
+  private double httpCeiling(Workload workload, RequestSource pool, int conns) throws InterruptedException {
+    settle(); // the gateway's handlers would otherwise still be at work beside the ceiling server
     String ceilingUrl = ceiling + "/webhooks/" + workload.source();
     load.closed(ceilingUrl, pool, conns, Math.min(warmup, 3), true, false);
     PhaseResult served = load.closed(ceilingUrl, pool, conns, seconds, true, false);
@@ -125,12 +126,44 @@ final class Scenarios implements AutoCloseable {
     return (int) Math.min(connections, Math.max(2, Math.ceil((double) eventsInFlight / workload.eventsPerRequest())));
   }
 
-  /** Lets the previous phase's writes reach disk (CHECKPOINT) so that it does not slow the next one. */
+  /**
+   * Starts every phase from a steady state: first the handlers work off what the previous phase
+   * left in the outbox (a closed loop outruns them, and they yield to ingest while it does — left
+   * there, that backlog would compete with the next phase and count against it), then CHECKPOINT
+   * lets the writes reach disk so that they do not slow the next phase either.
+   */
   private void settle() throws InterruptedException {
     try (Connection connection = DriverManager.getConnection(jdbc)) {
+      awaitHandlers(connection);
       connection.createStatement().execute("CHECKPOINT");
     } catch (SQLException notSuperuser) {
       Thread.sleep(2000);
+    }
+  }
+
+  private static final long HANDLER_DRAIN_LIMIT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+
+  /** Waits (at most 5 minutes) until the outbox is empty and says how fast the handlers caught up. */
+  private static void awaitHandlers(Connection connection) throws SQLException, InterruptedException {
+    long started = System.nanoTime();
+    long first = outboxEvents(connection);
+    long left = first;
+    while (left > 0 && System.nanoTime() - started < HANDLER_DRAIN_LIMIT_NANOS) {
+      Thread.sleep(500);
+      left = outboxEvents(connection);
+    }
+    if (first > 0) {
+      double seconds = (System.nanoTime() - started) / 1e9;
+      System.err.printf("%-14s handlers caught up on %,d events in %.1f s (%,.0f events/s)%s%n", "", first - left, seconds,
+          (first - left) / seconds, left > 0 ? "; " + left + " still waiting, going on" : "");
+    }
+  }
+
+  private static long outboxEvents(Connection connection) throws SQLException {
+    try (java.sql.ResultSet rows = connection.createStatement()
+        .executeQuery("SELECT coalesce(sum(cardinality(event_ids)), 0) FROM outbox")) {
+      rows.next();
+      return rows.getLong(1);
     }
   }
 
