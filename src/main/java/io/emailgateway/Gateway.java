@@ -121,7 +121,7 @@ public final class Gateway {
         .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .with(new NetClientOptions().setConnectTimeout(5000))
-        .connectingTo(connect).using(vertx).build();
+        .connectingTo(poolOptions(connect)).using(vertx).build();
     if (config.admin().apiEnabled()) {
       // Its own small pool, so admin queries and CSV exports never take a connection the ingest
       // path needs; statement_timeout bounds a query with an unindexed filter on a big table.
@@ -137,6 +137,20 @@ public final class Gateway {
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
     return Future.succeededFuture();
+  }
+
+  /**
+   * The shared pool's sessions (handlers, forwarding, quarantine) plan every execution for its own
+   * parameters. Its statements select events by {@code id = ANY($1)}; with PostgreSQL's default,
+   * a prepared statement switches to a generic plan after five executions, and one made while the
+   * table was still empty is a sequential scan — kept for the connection's life unless an ANALYZE
+   * invalidates it. With autovacuum off (as on the benchmark's server) the handlers read the whole
+   * table per statement and slowed down as it grew (6,612 scans, 230 million rows read, 900 events/s).
+   * Planning costs each statement a fraction of a millisecond; the ingest path keeps its cached
+   * plan (one insert whose plan does not depend on the table's size).
+   */
+  public static PgConnectOptions poolOptions(PgConnectOptions connect) {
+    return new PgConnectOptions(connect).addProperty("plan_cache_mode", "force_custom_plan");
   }
 
   /**

@@ -53,7 +53,8 @@ public final class HandlerTestKit implements AutoCloseable {
     bootstrap.migrate();
     String uri = throughUri == null ? db.uri() : throughUri.apply(db);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-        .connectingTo(PgConnectOptions.fromUri(uri)).using(vertx).build();
+        .connectingTo(io.emailgateway.Gateway.poolOptions(PgConnectOptions.fromUri(uri).setCachePreparedStatements(true)))
+        .using(vertx).build();
     store = new EventStore(new io.emailgateway.store.BoundedConnection(vertx, PgConnectOptions.fromUri(uri)),
         java.time.Duration.ofSeconds(10));
   }
