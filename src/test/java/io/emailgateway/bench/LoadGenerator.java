@@ -56,7 +56,7 @@ final class LoadGenerator implements AutoCloseable {
     for (int c = 0; c < connections; c++) {
       vertx.getOrCreateContext().runOnContext(v -> closedLoop(phase, next, deadline, cycle, running, done));
     }
-    return phase.await(done.future());
+    return phase.await(done.future(), seconds);
   }
 
   private void closedLoop(Phase phase, AtomicInteger next, long deadline, boolean cycle, AtomicInteger running,
@@ -112,7 +112,7 @@ final class LoadGenerator implements AutoCloseable {
         }
       }
     }));
-    return phase.await(done.future());
+    return phase.await(done.future(), seconds);
   }
 
   @Override
@@ -189,9 +189,11 @@ final class LoadGenerator implements AutoCloseable {
       outcomes.computeIfAbsent(name, n -> new LongAdder()).increment();
     }
 
-    PhaseResult await(Future<Void> done) {
+    /** Waits for the phase's last answer: its duration, then at most twice the request timeout. */
+    PhaseResult await(Future<Void> done, double seconds) {
       try {
-        done.toCompletionStage().toCompletableFuture().get(REQUEST_TIMEOUT_MS * 10, TimeUnit.MILLISECONDS);
+        done.toCompletionStage().toCompletableFuture().get(Math.round(seconds * 1000) + REQUEST_TIMEOUT_MS * 2,
+            TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         throw new IllegalStateException("load phase did not finish", e);
       }
