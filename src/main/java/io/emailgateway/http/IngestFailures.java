@@ -21,6 +21,8 @@ final class IngestFailures implements Handler<RoutingContext> {
   /** Unread bodies up to this size are read and dropped before a refusal is answered. */
   private static final long DRAIN_BYTES = 64 * 1024;
   private static final long DRAIN_MILLIS = 5_000;
+  private static final long LINGER_BYTES = 1024 * 1024;
+  private static final long LINGER_MILLIS = 1_000;
 
   private final GatewayMetrics metrics;
 
@@ -54,7 +56,7 @@ final class IngestFailures implements Handler<RoutingContext> {
     } else if (unread) {
       // Too much (or too slow) to read: answer, then close; left alone, the connection would wait
       // for a body nobody reads.
-      ctx.response().end(body).onComplete(done -> ctx.request().connection().close());
+      ctx.response().end(body).onComplete(done -> lingerThenClose(ctx));
     } else {
       ctx.response().end(body);
     }
@@ -74,6 +76,38 @@ final class IngestFailures implements Handler<RoutingContext> {
     request.endHandler(v -> {
       ctx.vertx().cancelTimer(timer);
       answerOnce(ctx, body);
+    });
+    request.resume();
+  }
+
+  /**
+   * After the answer to a body too large (or too slow) to read: reads and drops what the sender
+   * is still sending, for at most {@link #LINGER_MILLIS} and {@link #LINGER_BYTES}, then closes.
+   * Closing at once, with its body still arriving, makes the kernel reset the connection, and the
+   * reset can destroy the 413 before the sender reads it (SendGridIngestIT saw "no bytes" once).
+   */
+  private static void lingerThenClose(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded()) {
+      request.connection().close();
+      return;
+    }
+    long[] dropped = {0};
+    long timer = ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
+    request.handler(chunk -> {
+      dropped[0] += chunk.length();
+      if (dropped[0] > LINGER_BYTES) {
+        ctx.vertx().cancelTimer(timer);
+        request.connection().close();
+      }
+    });
+    request.exceptionHandler(error -> {
+      ctx.vertx().cancelTimer(timer);
+      request.connection().close();
+    });
+    request.endHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
+      request.connection().close();
     });
     request.resume();
   }

@@ -200,6 +200,25 @@ class SendGridIngestIT {
   }
 
   @Test
+  void a413IsAnsweredWhileTheSenderIsStillSendingItsBody() throws Exception {
+    byte[] chunk = new byte[100_000];
+    java.util.Arrays.fill(chunk, (byte) ' ');
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("POST /webhooks/sg HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 300000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write(chunk);
+      out.flush();
+      Thread.sleep(300); // the gateway has answered 413 by now; the rest of the body is still on its way
+      out.write(chunk);
+      out.flush();
+      byte[] head = socket.getInputStream().readNBytes(12);
+      assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 413");
+    }
+  }
+
+  @Test
   void concurrentOverlappingRequestsStoreEachEventOnce() throws Exception {
     // 40 requests of 10 events over 20 ids: windows [0,10) … [10,20) overlap, and both persist
     // verticles write at once, so the same keys race in different transactions.
