@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.emailgateway.testing.ReliabilityReport;
 import io.emailgateway.testing.SendGridFixtures;
 import io.emailgateway.testing.TestDatabase;
-import io.emailgateway.testing.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -58,13 +57,9 @@ class AdminTokenIT {
   @BeforeAll
   void start() {
     db = new TestDatabase(getClass());
-    JsonObject config = new JsonObject()
-        .put("postgres", new JsonObject().put("uri", db.uri()).put("pool_size", 4))
-        .put("redis", new JsonObject().put("uri", TestServices.redisUri()))
+    JsonObject config = GatewayProcess.sendGridSetup(db.uri(), SOURCE, sendgrid.publicKey())
         .put("admin", new JsonObject().put("token", token))
-        .put("handlers", new JsonObject().put("poll_interval", "100ms"))
-        .put("sources", new JsonArray().add(new JsonObject().put("id", SOURCE).put("provider", "sendgrid")
-            .put("public_keys", new JsonArray().add(sendgrid.publicKey()))));
+        .put("handlers", new JsonObject().put("poll_interval", "100ms"));
     gateway = GatewayProcess.configure(Path.of("target", "reliability-work"), "admin-token", config).start();
     seed();
   }

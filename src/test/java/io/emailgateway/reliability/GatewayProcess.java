@@ -1,6 +1,7 @@
 package io.emailgateway.reliability;
 
 import io.emailgateway.testing.TestGateway;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,18 @@ final class GatewayProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * What every fault suite's jar starts from: PostgreSQL at {@code postgresUri} (pool of 4), the
+   * test Redis, one SendGrid source; a suite adds its own settings with {@code put} or {@code mergeIn}.
+   */
+  static JsonObject sendGridSetup(String postgresUri, String source, String publicKey) {
+    return new JsonObject()
+        .put("postgres", new JsonObject().put("uri", postgresUri).put("pool_size", 4))
+        .put("redis", new JsonObject().put("uri", io.emailgateway.testing.TestServices.redisUri()))
+        .put("sources", new JsonArray().add(new JsonObject().put("id", source).put("provider", "sendgrid")
+            .put("public_keys", new JsonArray().add(publicKey))));
   }
 
   /** Starts the jar and waits until it is ready (at most 90 s). */

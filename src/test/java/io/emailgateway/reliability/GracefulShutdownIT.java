@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.emailgateway.testing.ReliabilityReport;
 import io.emailgateway.testing.SendGridFixtures;
 import io.emailgateway.testing.TestDatabase;
-import io.emailgateway.testing.TestServices;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,11 +44,7 @@ class GracefulShutdownIT {
   @BeforeAll
   void configure() {
     db = new TestDatabase(getClass());
-    JsonObject config = new JsonObject()
-        .put("postgres", new JsonObject().put("uri", db.uri()).put("pool_size", 4))
-        .put("redis", new JsonObject().put("uri", TestServices.redisUri()))
-        .put("sources", new JsonArray().add(new JsonObject().put("id", SOURCE).put("provider", "sendgrid")
-            .put("public_keys", new JsonArray().add(sendgrid.publicKey()))));
+    JsonObject config = GatewayProcess.sendGridSetup(db.uri(), SOURCE, sendgrid.publicKey());
     gateway = GatewayProcess.configure(Path.of("target", "reliability-work"), "graceful-shutdown", config);
   }
 

@@ -6,7 +6,6 @@ import io.emailgateway.testing.ReliabilityReport;
 import io.emailgateway.testing.SendGridFixtures;
 import io.emailgateway.testing.TcpProxy;
 import io.emailgateway.testing.TestDatabase;
-import io.emailgateway.testing.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -82,11 +81,7 @@ class HandlerCrashIT {
     proxy = new TcpProxy(db.host(), db.port());
     destination = new WebhookTarget(WebhookTarget.Behaviour.ACCEPT);
     String throughProxy = db.uri().replace(db.host() + ":" + db.port(), "127.0.0.1:" + proxy.port());
-    JsonObject base = new JsonObject()
-        .put("postgres", new JsonObject().put("uri", throughProxy).put("pool_size", 4))
-        .put("redis", new JsonObject().put("uri", TestServices.redisUri()))
-        .put("sources", new JsonArray().add(new JsonObject().put("id", SOURCE).put("provider", "sendgrid")
-            .put("public_keys", new JsonArray().add(sendgrid.publicKey()))));
+    JsonObject base = GatewayProcess.sendGridSetup(throughProxy, SOURCE, sendgrid.publicKey());
     Path work = Path.of("target", "reliability-work");
     ingest = GatewayProcess.configure(work, "handler-crash-ingest",
         base.copy().put("handlers", new JsonObject().put("enabled", false)));

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.emailgateway.testing.ReliabilityReport;
 import io.emailgateway.testing.SendGridFixtures;
 import io.emailgateway.testing.TestDatabase;
-import io.emailgateway.testing.TestServices;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,12 +39,8 @@ class PostgresPartitionIT {
     db = new TestDatabase(getClass());
     proxy = new PartitionProxy(db.host(), db.port());
     String throughProxy = db.uri().replace(db.host() + ":" + db.port(), "127.0.0.1:" + proxy.port());
-    JsonObject config = new JsonObject()
-        .put("postgres", new JsonObject().put("uri", throughProxy).put("pool_size", 4))
-        .put("redis", new JsonObject().put("uri", TestServices.redisUri()))
-        .put("persist", new JsonObject().put("queue_timeout", "2s").put("write_timeout", "2s"))
-        .put("sources", new JsonArray().add(new JsonObject().put("id", SOURCE).put("provider", "sendgrid")
-            .put("public_keys", new JsonArray().add(sendgrid.publicKey()))));
+    JsonObject config = GatewayProcess.sendGridSetup(throughProxy, SOURCE, sendgrid.publicKey())
+        .put("persist", new JsonObject().put("queue_timeout", "2s").put("write_timeout", "2s"));
     gateway = GatewayProcess.configure(Path.of("target", "reliability-work"), "postgres-partition", config).start();
   }
 
