@@ -126,6 +126,7 @@ public final class ReparseCommand {
   }
 
   private static GatewayConfig loadConfig(Path file, Map<String, String> environment) throws Exception {
+    // The CLI's main thread, with no server running: blocking on the future here is fine.
     Vertx vertx = Vertx.vertx();
     try {
       return ConfigLoader.load(vertx, file, environment).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

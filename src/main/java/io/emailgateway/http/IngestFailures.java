@@ -69,47 +69,51 @@ final class IngestFailures implements Handler<RoutingContext> {
    * not tell a refusal from a crash. Bounded in size and time; a body that does not come is cut.
    */
   private static void drainThenAnswer(RoutingContext ctx, String body) {
-    HttpServerRequest request = ctx.request();
-    long timer = ctx.vertx().setTimer(DRAIN_MILLIS, id -> answerOnce(ctx, body));
-    request.handler(ignored -> { });
-    request.exceptionHandler(error -> answerOnce(ctx, body));
-    request.endHandler(v -> {
-      ctx.vertx().cancelTimer(timer);
-      answerOnce(ctx, body);
-    });
-    request.resume();
+    discardBody(ctx, DRAIN_MILLIS, Long.MAX_VALUE, () -> answerOnce(ctx, body));
   }
 
   /**
-   * After the answer to a body too large (or too slow) to read: reads and drops what the sender
-   * is still sending, for at most {@link #LINGER_MILLIS} and {@link #LINGER_BYTES}, then closes.
-   * Closing at once, with its body still arriving, makes the kernel reset the connection, and the
-   * reset can destroy the 413 before the sender reads it (SendGridIngestIT saw "no bytes" once).
+   * After the answer to a body too large (or too slow) to read: drops what the sender is still
+   * sending, for at most {@link #LINGER_MILLIS} and {@link #LINGER_BYTES}, then closes — the same
+   * reset would otherwise destroy the 413 (SendGridIngestIT saw "no bytes" once).
    */
   private static void lingerThenClose(RoutingContext ctx) {
+    discardBody(ctx, LINGER_MILLIS, LINGER_BYTES, () -> ctx.request().connection().close());
+  }
+
+  /**
+   * Reads and drops the rest of the body, then runs {@code then} once: when the body has ended,
+   * failed, passed {@code maxBytes}, or not ended within {@code maxMillis}.
+   */
+  private static void discardBody(RoutingContext ctx, long maxMillis, long maxBytes, Runnable then) {
     HttpServerRequest request = ctx.request();
     if (request.isEnded()) {
-      request.connection().close();
+      then.run();
       return;
     }
+    boolean[] done = {false};
     long[] dropped = {0};
-    long timer = ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
+    long timer = ctx.vertx().setTimer(maxMillis, id -> finish(done, then));
+    Runnable stop = () -> {
+      ctx.vertx().cancelTimer(timer);
+      finish(done, then);
+    };
     request.handler(chunk -> {
       dropped[0] += chunk.length();
-      if (dropped[0] > LINGER_BYTES) {
-        ctx.vertx().cancelTimer(timer);
-        request.connection().close();
+      if (dropped[0] > maxBytes) {
+        stop.run();
       }
     });
-    request.exceptionHandler(error -> {
-      ctx.vertx().cancelTimer(timer);
-      request.connection().close();
-    });
-    request.endHandler(v -> {
-      ctx.vertx().cancelTimer(timer);
-      request.connection().close();
-    });
+    request.exceptionHandler(error -> stop.run());
+    request.endHandler(v -> stop.run());
     request.resume();
+  }
+
+  private static void finish(boolean[] done, Runnable then) {
+    if (!done[0]) {
+      done[0] = true;
+      then.run();
+    }
   }
 
   private static void answerOnce(RoutingContext ctx, String body) {
