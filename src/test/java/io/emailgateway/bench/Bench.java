@@ -19,7 +19,7 @@ import java.util.Map;
  * <pre>
  * Bench prepare --dir DIR --cert-port PORT        fresh keys and bench.env for the gateway's bench config
  * Bench run --dir DIR --gateway URL --gateway-pid PID --ceiling URL --pg URI --cert-port PORT
- *           [--seconds 10] [--warmup 3] [--connections 32] [--open-fraction 0.7] [--soak-seconds 0]
+ *           [--seconds 10] [--warmup 3] [--connections 32] [--open-fraction 0.7 | --open-rate REQ/S] [--soak-seconds 0]
  *           [--scenarios sendgrid-1,sendgrid-10,sendgrid-100,sendgrid-1000,mailgun,ses]
  *           [--open sendgrid-100,mailgun] [--pool-mb 1024] [--events-in-flight 3200] [--ceilings false]
  * </pre>

@@ -10,10 +10,11 @@ import java.time.Duration;
  * The gateway's group commits so far, from its own {@code /metrics}: how many, and how many
  * requests and events they wrote. Read just before and after a phase (outside its CPU window),
  * the difference says how many requests each commit carried — what the database's cost per event
- * depends on.
+ * depends on — and how long the commits took and how long the gateway itself took to answer
+ * (its {@code gateway_ack_latency}), which tells a slow commit from a wait before or after it.
  */
-record GroupCommits(double commits, double requests, double events) {
-  static final GroupCommits UNKNOWN = new GroupCommits(Double.NaN, Double.NaN, Double.NaN);
+record GroupCommits(double commits, double requests, double events, Buckets commitSeconds, Buckets ackSeconds) {
+  static final GroupCommits UNKNOWN = new GroupCommits(Double.NaN, Double.NaN, Double.NaN, Buckets.NONE, Buckets.NONE);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   static GroupCommits read(String managementUrl) {
@@ -23,14 +24,19 @@ record GroupCommits(double commits, double requests, double events) {
     try {
       String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl + "/metrics")).timeout(Duration.ofSeconds(10))
           .build(), HttpResponse.BodyHandlers.ofString()).body();
-      return new GroupCommits(value(text, "gateway_persist_batch_events_count"),
-          value(text, "gateway_persist_batch_requests_sum"), value(text, "gateway_persist_batch_events_sum"));
+      return from(text);
     } catch (java.io.IOException e) {
       return UNKNOWN;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return UNKNOWN;
     }
+  }
+
+  static GroupCommits from(String text) {
+    return new GroupCommits(value(text, "gateway_persist_batch_events_count"),
+        value(text, "gateway_persist_batch_requests_sum"), value(text, "gateway_persist_batch_events_sum"),
+        Buckets.read(text, "gateway_persist_duration_seconds"), Buckets.read(text, "gateway_ack_latency_seconds"));
   }
 
   /** The sum of every series of {@code name} (Prometheus text format). */
@@ -48,7 +54,8 @@ record GroupCommits(double commits, double requests, double events) {
   }
 
   GroupCommits minus(GroupCommits before) {
-    return new GroupCommits(commits - before.commits, requests - before.requests, events - before.events);
+    return new GroupCommits(commits - before.commits, requests - before.requests, events - before.events,
+        commitSeconds.minus(before.commitSeconds), ackSeconds.minus(before.ackSeconds));
   }
 
   double requestsPerCommit() {

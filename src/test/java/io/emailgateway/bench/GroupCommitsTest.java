@@ -18,8 +18,32 @@ class GroupCommitsTest {
     assertThat(GroupCommits.value(text, "gateway_persist_batch_events_count")).isEqualTo(10.0);
     assertThat(GroupCommits.value(text, "gateway_persist_batch_events_sum")).isEqualTo(1500.0);
     assertThat(GroupCommits.value(text, "gateway_missing")).isNaN();
-    GroupCommits phase = new GroupCommits(10, 30, 1500).minus(new GroupCommits(4, 6, 300));
+    GroupCommits phase = new GroupCommits(10, 30, 1500, Buckets.NONE, Buckets.NONE)
+        .minus(new GroupCommits(4, 6, 300, Buckets.NONE, Buckets.NONE));
     assertThat(phase.requestsPerCommit()).isEqualTo(4.0);
     assertThat(phase.eventsPerCommit()).isEqualTo(200.0);
+  }
+
+  @Test
+  void aPhasesQuantileComesFromTheDifferenceOfTwoReadingsSummedOverSeries() {
+    String before = """
+        gateway_ack_latency_seconds_bucket{source="a",le="0.01",} 90.0
+        gateway_ack_latency_seconds_bucket{source="a",le="0.1",} 100.0
+        gateway_ack_latency_seconds_bucket{source="a",le="+Inf",} 100.0
+        gateway_ack_latency_seconds_count{source="a",} 100.0
+        """;
+    String after = """
+        gateway_ack_latency_seconds_bucket{source="a",le="0.01",} 140.0
+        gateway_ack_latency_seconds_bucket{source="a",le="0.1",} 190.0
+        gateway_ack_latency_seconds_bucket{source="a",le="+Inf",} 200.0
+        gateway_ack_latency_seconds_bucket{source="b",le="0.01",} 0.0
+        gateway_ack_latency_seconds_bucket{source="b",le="0.1",} 0.0
+        gateway_ack_latency_seconds_bucket{source="b",le="+Inf",} 0.0
+        """;
+    Buckets phase = Buckets.read(after, "gateway_ack_latency_seconds").minus(Buckets.read(before, "gateway_ack_latency_seconds"));
+    assertThat(phase.quantile(0.5)).isEqualTo(0.01);
+    assertThat(phase.quantile(0.9)).isEqualTo(0.1);
+    assertThat(phase.quantile(0.99)).isInfinite();
+    assertThat(Buckets.NONE.quantile(0.5)).isNaN();
   }
 }

@@ -31,6 +31,8 @@ final class Scenarios implements AutoCloseable {
   private final int eventsInFlight;
   private final String jdbc;
   private final double openFraction;
+  /** Requests/s of every open-loop phase when set (A/B runs offer the same load), else a fraction of the closed loop. */
+  private final double openRate;
   private final long poolBytes;
   private final boolean ceilings;
   private long lost;
@@ -43,6 +45,7 @@ final class Scenarios implements AutoCloseable {
     this.connections = Integer.parseInt(o.getOrDefault("connections", "32"));
     this.eventsInFlight = Integer.parseInt(o.getOrDefault("events-in-flight", "3200"));
     this.openFraction = Double.parseDouble(o.getOrDefault("open-fraction", "0.7"));
+    this.openRate = Double.parseDouble(o.getOrDefault("open-rate", "NaN"));
     this.poolBytes = Long.parseLong(o.getOrDefault("pool-mb", "1024")) * 1_000_000;
     this.ceilings = Boolean.parseBoolean(o.getOrDefault("ceilings", "true"));
     this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
@@ -54,8 +57,8 @@ final class Scenarios implements AutoCloseable {
     this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"), o.get("management"));
     this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"), new CpuMeter(0, jdbc, DatabaseCeiling.APPLICATION_NAME));
     machine.put("phases", "warm-up " + warmup + " s, run " + seconds + " s, " + connections + " connections (at most "
-        + eventsInFlight + " events outstanding), open loop at " + Math.round(openFraction * 100)
-        + " % of the closed-loop rate");
+        + eventsInFlight + " events outstanding), open loop at " + (Double.isNaN(openRate)
+            ? Math.round(openFraction * 100) + " % of the closed-loop rate" : openRate + " requests/s"));
   }
 
   void run(Workload workload, boolean openLoop) throws Exception {
@@ -63,7 +66,7 @@ final class Scenarios implements AutoCloseable {
     Closed closed = closedLoop(workload, conns);
     double rate = closed.result().requestsPerSecond();
     closedRates.put(workload.name(), rate);
-    ResultTable.Row open = openLoop ? open(workload, openFraction * rate, seconds, false) : null;
+    ResultTable.Row open = openLoop ? open(workload, openRate(rate), seconds, false) : null;
     double http = ceilings ? httpCeiling(workload, closed.pool(), conns) : Double.NaN;
     DatabaseCeiling.Result db = ceilings ? databaseCeiling(workload, conns) : new DatabaseCeiling.Result(Double.NaN, Double.NaN);
     table.add(new ResultTable.Row(workload.name(), "closed", conns + " conns", closed.result(), closed.cost(), db, http,
@@ -143,19 +146,32 @@ final class Scenarios implements AutoCloseable {
 
   private static final long HANDLER_DRAIN_LIMIT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
 
-  /** Waits (at most 5 minutes) until the outbox is empty and says how fast the handlers caught up. */
+  private static final long HANDLER_STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * Waits (at most 5 minutes) until the outbox is empty and says how fast the handlers caught up.
+   * An outbox that does not shrink for 5 s means the handlers are off (BENCH_HANDLERS=false): no wait.
+   */
   private static void awaitHandlers(Connection connection) throws SQLException, InterruptedException {
     long started = System.nanoTime();
     long first = outboxEvents(connection);
     long left = first;
-    while (left > 0 && System.nanoTime() - started < HANDLER_DRAIN_LIMIT_NANOS) {
+    long progressed = started;
+    while (left > 0 && System.nanoTime() - started < HANDLER_DRAIN_LIMIT_NANOS
+        && System.nanoTime() - progressed < HANDLER_STALL_NANOS) {
       Thread.sleep(500);
-      left = outboxEvents(connection);
+      long now = outboxEvents(connection);
+      if (now < left) {
+        progressed = System.nanoTime();
+      }
+      left = now;
     }
-    if (first > 0) {
-      double seconds = (System.nanoTime() - started) / 1e9;
+    if (first > 0 && left < first) {
+      double seconds = (progressed - started) / 1e9;
       System.err.printf("%-14s handlers caught up on %,d events in %.1f s (%,.0f events/s)%s%n", "", first - left, seconds,
           (first - left) / seconds, left > 0 ? "; " + left + " still waiting, going on" : "");
+    } else if (left > 0) {
+      System.err.printf("%-14s handlers did not take any of the %,d events in the outbox for 5 s (off?); going on%n", "", left);
     }
   }
 
@@ -174,11 +190,15 @@ final class Scenarios implements AutoCloseable {
       throw new IllegalArgumentException("soak needs the closed-loop run of " + workload.name() + " first");
     }
     double liveBefore = probe.liveHeapBytes();
-    table.add(open(workload, openFraction * closed, soakSeconds, true));
+    table.add(open(workload, openRate(closed), soakSeconds, true));
     double liveAfter = probe.liveHeapBytes();
     table.liveHeap(liveBefore, liveAfter, soakSeconds);
     System.err.printf("%-14s live heap after a full GC: %.0f MB before the soak, %.0f MB after%n", workload.name(),
         liveBefore / 1e6, liveAfter / 1e6);
+  }
+
+  private double openRate(double closedRate) {
+    return Double.isNaN(openRate) ? openFraction * closedRate : openRate;
   }
 
   private ResultTable.Row open(Workload workload, double rate, double duration, boolean soak) throws Exception {
@@ -236,9 +256,16 @@ final class Scenarios implements AutoCloseable {
         cpu.jit() * 1e6 / events, cpu.otherJvm() * 1e6 / events, cpu.postgres() * 1e6 / events);
     GroupCommits commits = cost.commits();
     if (!Double.isNaN(commits.commits())) {
-      System.err.printf("%-14s group commits: %,.0f, each %.1f requests and %.0f events on average%n", name,
-          commits.commits(), commits.requestsPerCommit(), commits.eventsPerCommit());
+      System.err.printf("%-14s group commits: %,.0f, each %.1f requests and %.0f events on average; commit p50 ≤ %s ms,"
+          + " p99 ≤ %s ms; the gateway's own ack latency p50 ≤ %s ms, p99 ≤ %s ms%n", name,
+          commits.commits(), commits.requestsPerCommit(), commits.eventsPerCommit(),
+          millis(commits.commitSeconds().quantile(0.5)), millis(commits.commitSeconds().quantile(0.99)),
+          millis(commits.ackSeconds().quantile(0.5)), millis(commits.ackSeconds().quantile(0.99)));
     }
+  }
+
+  private static String millis(double seconds) {
+    return String.format("%.1f", seconds * 1000);
   }
 
   ResultTable table() {
