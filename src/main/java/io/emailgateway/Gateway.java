@@ -147,7 +147,9 @@ public final class Gateway {
    * invalidates it. With autovacuum off (as on the benchmark's server) the handlers read the whole
    * table per statement and slowed down as it grew (6,612 scans, 230 million rows read, 900 events/s).
    * Planning costs each statement a fraction of a millisecond; the ingest path keeps its cached
-   * plan (one insert whose plan does not depend on the table's size).
+   * plan (one insert whose plan does not depend on the table's size), and so do the handlers, whose
+   * transactions turn sequential scans off instead (OutboxSql.begin): for single-event ESPs their
+   * planning had cost twice their execution.
    */
   public static PgConnectOptions poolOptions(PgConnectOptions connect) {
     return new PgConnectOptions(connect).addProperty("plan_cache_mode", "force_custom_plan");

@@ -54,8 +54,7 @@ public final class OutboxProcessor {
   }
 
   private Future<Outcome> inTransaction(SqlConnection conn) {
-    return conn.query("BEGIN").execute()
-        .compose(v -> conn.query(OutboxSql.statementTimeout(settings.statementTimeout().toMillis())).execute())
+    return conn.query(OutboxSql.begin(settings.statementTimeout().toMillis())).execute()
         .compose(v -> conn.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(settings.batchRows())))
         .compose(rows -> {
           Claim claim = claim(rows);
