@@ -133,7 +133,7 @@ public final class Gateway {
               .addProperty("statement_timeout", Long.toString(config.admin().statementTimeout().toMillis())))
           .using(vertx).build();
     }
-    redis = Redis.createClient(vertx, redisOptions(config.redisUri(), config.http().maxInFlight()));
+    redis = Redis.createClient(vertx, redisOptions(config));
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
     return Future.succeededFuture();
@@ -162,6 +162,10 @@ public final class Gateway {
    * of 24, a burst overflowed it and every check past the 24th failed as if Redis were down:
    * fail-open let requests through unchecked, fail-closed answered 503 with Redis healthy.
    */
+  private static RedisOptions redisOptions(GatewayConfig config) {
+    return redisOptions(config.redisUri(), config.http().maxInFlight());
+  }
+
   public static RedisOptions redisOptions(String uri, int maxInFlight) {
     return new RedisOptions().setConnectionString(uri).setMaxPoolSize(8).setMaxPoolWaiting(2 * maxInFlight + 64);
   }
@@ -192,7 +196,7 @@ public final class Gateway {
         })
         .compose(id -> {
           prunerDeployment = id;
-          return vertx.deployVerticle(() -> new IngestVerticle(config, metrics, rateLimitMetrics, redis, pressure,
+          return vertx.deployVerticle(() -> new IngestVerticle(config, metrics, rateLimitMetrics, redisOptions(config), pressure,
                   bytesInFlight, quarantine),
               new DeploymentOptions().setInstances(http.instances()));
         })

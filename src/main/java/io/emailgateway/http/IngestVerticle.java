@@ -25,6 +25,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,7 +49,8 @@ public final class IngestVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
   private final RateLimitMetrics rateLimitMetrics;
-  private final Redis redis;
+  private final RedisOptions redisOptions;
+  private Redis redis;
   private final Admission admission;
   private final QuarantineWriter quarantine;
   private final DeliveryOptions persistDelivery;
@@ -60,13 +62,19 @@ public final class IngestVerticle extends VerticleBase {
   private boolean draining;
   private int inFlightHere;
 
-  public IngestVerticle(GatewayConfig config, GatewayMetrics metrics, RateLimitMetrics rateLimitMetrics, Redis redis,
-      PersistPressure pressure, AtomicLong bytesInFlight, QuarantineWriter quarantine) {
+  /**
+   * {@code redisOptions}: each instance opens its own Redis client in {@link #start}, so its
+   * connections live on its event loop. With one client shared by every instance, a command from
+   * one event loop went out on a connection of another and its answer came back through a
+   * cross-thread hand-off — twice per command, four commands per Mailgun request.
+   */
+  public IngestVerticle(GatewayConfig config, GatewayMetrics metrics, RateLimitMetrics rateLimitMetrics,
+      RedisOptions redisOptions, PersistPressure pressure, AtomicLong bytesInFlight, QuarantineWriter quarantine) {
     this.config = config;
     this.quarantine = quarantine;
     this.metrics = metrics;
     this.rateLimitMetrics = rateLimitMetrics;
-    this.redis = redis;
+    this.redisOptions = redisOptions;
     this.admission = new Admission(config, metrics, pressure, bytesInFlight);
     GatewayConfig.PersistSettings persist = config.persist();
     // Longer than the persist verticle's own bounds (queue wait + server-side statement timeout),
@@ -78,6 +86,7 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig.Protection protection = config.protection();
+    redis = Redis.createClient(vertx, redisOptions);
     sources = Sources.create(config.sources(), vertx, (source, why) -> { });
     limits = new RateLimits(new RedisRateLimiter(redis, protection.redisTimeout(), protection.failOpen(), rateLimitMetrics),
         protection.perIp(), rateLimitMetrics);
@@ -107,7 +116,7 @@ public final class IngestVerticle extends VerticleBase {
     draining = true;
     Promise<Void> drained = Promise.promise();
     awaitIdle(drained, System.currentTimeMillis() + DRAIN_LIMIT_MILLIS);
-    return drained.future().compose(v -> server.close());
+    return drained.future().compose(v -> server.close()).eventually(() -> redis.close());
   }
 
   private void awaitIdle(Promise<Void> drained, long deadline) {
