@@ -13,7 +13,8 @@
 # -XX:MaxGCPauseMillis=25), BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
 # BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
 # (gateway settings), BENCH_JAR (another build of the gateway, e.g. to compare two commits).
-# Extra arguments go to Bench as they are (e.g. --ceilings false, --events-in-flight 6400, --open-rate 200:
+# Extra arguments go to Bench as they are (e.g. --ceilings false, --ceiling-connections 2,4,32,
+# --events-in-flight 6400, --open-rate 200:
 # every open-loop phase at that many requests/s instead of 70 % of its closed loop, for A/B runs).
 # A quick look on a busy machine: BENCH_WARMUP=3 BENCH_SECONDS=5 BENCH_SOAK_SECONDS=0 bench/run.sh
 set -euo pipefail

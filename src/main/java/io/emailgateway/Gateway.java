@@ -63,6 +63,7 @@ public final class Gateway {
   private String prunerDeployment;
   private String ingestDeployment;
   private String managementDeployment;
+  private BoundedConnection readinessConnection;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -202,7 +203,8 @@ public final class Gateway {
         })
         .compose(id -> {
           ingestDeployment = id;
-          ReadinessChecks readiness = new ReadinessChecks(new BoundedConnection(vertx, postgresOptions), redis, schemaVersion);
+          readinessConnection = new BoundedConnection(vertx, postgresOptions);
+          ReadinessChecks readiness = new ReadinessChecks(readinessConnection, redis, schemaVersion);
           return vertx.deployVerticle(new ManagementVerticle(http.host(), http.managementPort(), registry, readiness,
               () -> draining, adminApi(quarantineMetrics)));
         })
@@ -238,6 +240,8 @@ public final class Gateway {
         .compose(v -> undeploy(handlersDeployment))
         .compose(v -> undeploy(prunerDeployment))
         .compose(v -> undeploy(managementDeployment))
+        // Closed before an embedded PostgreSQL stops, which would otherwise end it with an error in the log.
+        .compose(v -> readinessConnection == null ? Future.succeededFuture() : readinessConnection.close())
         .compose(v -> adminPool == null ? Future.succeededFuture() : adminPool.close())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
         .compose(v -> {

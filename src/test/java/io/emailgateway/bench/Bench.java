@@ -22,6 +22,7 @@ import java.util.Map;
  *           [--seconds 10] [--warmup 3] [--connections 32] [--open-fraction 0.7 | --open-rate REQ/S] [--soak-seconds 0]
  *           [--scenarios sendgrid-1,sendgrid-10,sendgrid-100,sendgrid-1000,mailgun,ses]
  *           [--open sendgrid-100,mailgun] [--pool-mb 1024] [--events-in-flight 3200] [--ceilings false]
+ *           [--ceiling-connections 4,32]
  * </pre>
  * Per scenario: a closed-loop warm-up and run against the gateway, an open-loop run at
  * {@code open-fraction} of the closed loop's rate for the {@code --open} scenarios, the HTTP ceiling
