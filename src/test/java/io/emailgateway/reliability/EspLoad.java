@@ -133,6 +133,35 @@ final class EspLoad {
     return response.status();
   }
 
+  /**
+   * Sends {@code delivery} on a new connection but holds back the second half of its body until
+   * {@code release} opens: the request is in flight, its body still arriving, for as long as the
+   * caller wants. Booked like any other delivery.
+   */
+  int sendHeld(int port, Delivery delivery, java.util.concurrent.CountDownLatch release) {
+    requests.incrementAndGet();
+    byte[] request = RawHttp.post(path, sendgrid.signedHeaders(delivery.body()), delivery.body());
+    int status;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      int half = request.length - delivery.body().length / 2;
+      out.write(request, 0, half);
+      out.flush();
+      release.await();
+      out.write(request, half, request.length - half);
+      out.flush();
+      status = RawHttp.read(socket.getInputStream()).status();
+    } catch (java.io.IOException e) {
+      status = RawHttp.NO_ANSWER;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      status = RawHttp.NO_ANSWER;
+    }
+    book(delivery, status);
+    return status;
+  }
+
   private void book(Delivery delivery, int status) {
     statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
     if (status == 200) {

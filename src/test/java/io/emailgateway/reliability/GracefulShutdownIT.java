@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,7 @@ class GracefulShutdownIT {
   }
 
   @Test
-  void sigtermDrainsUnderLoadAnswersEveryAcceptedRequestAndLosesNothing() {
+  void sigtermDrainsUnderLoadAnswersEveryAcceptedRequestAndLosesNothing() throws InterruptedException {
     EspLoad esp = new EspLoad(sendgrid, SOURCE);
     int shutdowns = Faults.shutdowns();
     long refusedFirstAt = Long.MAX_VALUE;
@@ -69,10 +71,25 @@ class GracefulShutdownIT {
       List<Probe> readiness = Collections.synchronizedList(new ArrayList<>());
       Thread poller = readinessPoller(readiness, stop);
       GatewayProcess.sleep(1500);
+      // A request whose body is still arriving when SIGTERM comes keeps the drain open: it must be
+      // answered 200, and what arrives meanwhile 503. (Without it the drain could end at once when
+      // nothing happened to be in flight, and no sender would see a 503.)
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger heldStatus = new AtomicInteger();
+      Thread held = new Thread(() -> heldStatus.set(esp.sendHeld(gateway.port(), esp.newDelivery(), release)), "held-request");
+      held.start();
+      GatewayProcess.sleep(200);
 
       long sigterm = System.nanoTime();
+      Thread releaser = new Thread(() -> {
+        GatewayProcess.sleep(300);
+        release.countDown();
+      }, "held-request-release");
+      releaser.start();
       gateway.terminate(Duration.ofSeconds(60));
       GatewayProcess.sleep(300);
+      held.join(30_000);
+      assertThat(heldStatus.get()).as("round %d: the request in flight at SIGTERM", round).isEqualTo(200);
       EspLoad.stop(stop, senders);
       EspLoad.stop(stop, List.of(poller));
 
