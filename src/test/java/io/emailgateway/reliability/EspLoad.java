@@ -134,11 +134,11 @@ final class EspLoad {
   }
 
   /**
-   * Sends {@code delivery} on a new connection but holds back the second half of its body until
-   * {@code release} opens: the request is in flight, its body still arriving, for as long as the
-   * caller wants. Booked like any other delivery.
+   * Sends {@code delivery} on a new connection but holds back the second half of its body for
+   * {@code hold}: the request is in flight, its body still arriving, for that long. Booked like any
+   * other delivery.
    */
-  int sendHeld(int port, Delivery delivery, java.util.concurrent.CountDownLatch release) {
+  int sendHeld(int port, Delivery delivery, Duration hold) {
     requests.incrementAndGet();
     byte[] request = RawHttp.post(path, sendgrid.signedHeaders(delivery.body()), delivery.body());
     int status;
@@ -148,14 +148,11 @@ final class EspLoad {
       int half = request.length - delivery.body().length / 2;
       out.write(request, 0, half);
       out.flush();
-      release.await();
+      GatewayProcess.sleep(hold.toMillis());
       out.write(request, half, request.length - half);
       out.flush();
       status = RawHttp.read(socket.getInputStream()).status();
     } catch (java.io.IOException e) {
-      status = RawHttp.NO_ANSWER;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       status = RawHttp.NO_ANSWER;
     }
     book(delivery, status);
