@@ -115,7 +115,7 @@ done
 curl -sf "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null || { echo "gateway not ready after 120 s" >&2; exit 1; }
 
 set +e
-java -Xmx2g --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
+java -Xmx2g -Xlog:gc:file="$WORK/bench-gc.log" --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
   io.emailgateway.bench.Bench run --dir "$WORK" --gateway "http://127.0.0.1:$HTTP_PORT" --gateway-pid "$GATEWAY_PID" \
   --management "http://127.0.0.1:$MGMT_PORT" \
   --ceiling "http://127.0.0.1:$CEILING_PORT" --pg "$BENCH_PG_URI" --cert-port "$CERT_PORT" \

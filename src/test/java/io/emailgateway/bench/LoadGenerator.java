@@ -48,7 +48,7 @@ final class LoadGenerator implements AutoCloseable {
    * With {@code checkAck}, a 200 whose counts do not add up to the request's events is an error.
    */
   PhaseResult closed(String url, RequestSource source, int connections, double seconds, boolean cycle, boolean checkAck) {
-    Phase phase = new Phase(url, source, checkAck);
+    Phase phase = new Phase(url, source, checkAck, seconds);
     long deadline = phase.start + (long) (seconds * 1e9);
     AtomicInteger next = new AtomicInteger();
     AtomicInteger running = new AtomicInteger(connections);
@@ -81,7 +81,7 @@ final class LoadGenerator implements AutoCloseable {
    * request whose intended time has come; the phase ends when all sent requests are answered.
    */
   PhaseResult open(String url, RequestSource source, double rate, double seconds, boolean checkAck) {
-    Phase phase = new Phase(url, source, checkAck);
+    Phase phase = new Phase(url, source, checkAck, seconds);
     long interval = (long) (1e9 / rate);
     int total = (int) Math.min(source.size(), Math.round(rate * seconds));
     AtomicInteger scheduled = new AtomicInteger();
@@ -127,6 +127,7 @@ final class LoadGenerator implements AutoCloseable {
     final boolean checkAck;
     final long start = System.nanoTime();
     final Recorder latency = new Recorder(3);
+    final Timeline timeline;
     final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     final LongAdder completed = new LongAdder();
     final LongAdder ackedRequests = new LongAdder();
@@ -136,7 +137,8 @@ final class LoadGenerator implements AutoCloseable {
     final AtomicInteger sent = new AtomicInteger();
     volatile boolean ranOut;
 
-    Phase(String url, RequestSource source, boolean checkAck) {
+    Phase(String url, RequestSource source, boolean checkAck, double seconds) {
+      this.timeline = new Timeline(seconds);
       this.url = url;
       this.source = source;
       this.checkAck = checkAck;
@@ -159,7 +161,9 @@ final class LoadGenerator implements AutoCloseable {
             return null;
           })
           .onComplete(v -> {
-            latency.recordValue(Math.max(0, (System.nanoTime() - since) / 1000));
+            long micros = Math.max(0, (System.nanoTime() - since) / 1000);
+            latency.recordValue(micros);
+            timeline.record(since - start, micros);
             completed.increment();
           });
     }
@@ -205,7 +209,7 @@ final class LoadGenerator implements AutoCloseable {
         ackedCopy = (BitSet) acked.clone();
       }
       return new PhaseResult(elapsed, sent.get(), completed.sum(), ackedRequests.sum(), ackedEvents.sum(),
-          newEvents.sum(), counts, latency.getIntervalHistogram(), ackedCopy, ranOut);
+          newEvents.sum(), counts, latency.getIntervalHistogram(), ackedCopy, ranOut, timeline);
     }
   }
 }

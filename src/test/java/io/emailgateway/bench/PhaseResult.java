@@ -10,7 +10,8 @@ import org.HdrHistogram.Histogram;
  * backlog is counted, not hidden). {@code acked} holds the indices of requests answered 200.
  */
 record PhaseResult(long elapsedNanos, int sent, long completed, long acknowledgedRequests, long acknowledgedEvents,
-    long newEvents, Map<String, Long> outcomes, Histogram latencyMicros, BitSet acked, boolean ranOut) {
+    long newEvents, Map<String, Long> outcomes, Histogram latencyMicros, BitSet acked, boolean ranOut,
+    Timeline timeline) {
 
   double seconds() {
     return elapsedNanos / 1e9;

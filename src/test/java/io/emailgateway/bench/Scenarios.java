@@ -2,6 +2,8 @@ package io.emailgateway.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -38,10 +40,12 @@ final class Scenarios implements AutoCloseable {
   private final boolean ceilings;
   /** Connection counts the database ceiling is measured with (each at most the closed loop's); the best counts. */
   private final List<Integer> ceilingConnections;
+  private final Path dir;
   private long lost;
 
   Scenarios(Vertx vertx, Map<String, String> o, Map<String, String> machine) throws Exception {
     this.gateway = o.get("gateway");
+    this.dir = Path.of(o.getOrDefault("dir", "."));
     this.ceiling = o.get("ceiling");
     this.seconds = Double.parseDouble(o.getOrDefault("seconds", "10"));
     this.warmup = Double.parseDouble(o.getOrDefault("warmup", "3"));
@@ -103,6 +107,7 @@ final class Scenarios implements AutoCloseable {
     GatewayProbe.Cost cost = sampling.stop();
     long closedLost = check(workload, base + "-m", pool.size(), closed);
     progress(name, "closed loop", closed);
+    timeline(name + "-closed", closed);
     cpu(name, cost, closed);
     return new Closed(closed, cost, pool, warmLost + closedLost);
   }
@@ -225,10 +230,19 @@ final class Scenarios implements AutoCloseable {
     GatewayProbe.Cost cost = sampling.stop();
     long missing = check(workload, run, source.size(), result);
     progress(workload.name(), soak ? "soak" : "open loop", result);
+    timeline(workload.name() + (soak ? "-soak" : "-open"), result);
     cpu(workload.name(), cost, result);
     return new ResultTable.Row(workload.name(), soak ? "open (soak " + Math.round(duration) + " s)" : "open",
         String.format("%.0f req/s", rate), result, cost, new DatabaseCeiling.Result(Double.NaN, Double.NaN), Double.NaN,
         missing);
+  }
+
+  /** The phase's latency in 100 ms slots, for finding stalls: {@code <dir>/<phase>.timeline.csv}. */
+  private void timeline(String phase, PhaseResult result) throws IOException {
+    Path file = dir.resolve(phase + ".timeline.csv");
+    result.timeline().write(file);
+    System.err.printf("%-14s %.0f %% of 100 ms slots had a request slower than 50 ms (%s)%n", phase,
+        result.timeline().slowSlotShare() * 100, file);
   }
 
   private RequestSource presign(Workload workload, String run, int wanted) {
