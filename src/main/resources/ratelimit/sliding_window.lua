@@ -4,8 +4,18 @@
 -- ARGV[1]  limit (requests or events per window)
 -- ARGV[2]  window length in milliseconds
 -- ARGV[3]  cost of this request (1, or its number of events)
+-- KEYS[2]  optional: the replay-cache key of the request's nonce (see ReplayCache). If it is set,
+--          the request repeats one already stored: nothing is counted, and the script returns
+--          {2, events the earlier request stored}. So the replay lookup and the limit cost one
+--          round trip together, not two.
 -- Returns {allowed (1/0), previous window count, current window count, ms elapsed in the window}
 -- Time comes from Redis, so every gateway instance shares one clock.
+if KEYS[2] then
+  local stored = redis.call('GET', KEYS[2])
+  if stored then
+    return {2, tonumber(stored)}
+  end
+end
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])

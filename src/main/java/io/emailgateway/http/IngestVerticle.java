@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The webhook endpoint, on the event loop (one instance per core). Each request goes through the
  * steps of DESIGN.md in order: source → admission → client address → per-IP limit → content type
- * → body → authentication → replay cache → parse → per-source limit → group commit → 200. Every
+ * → body → authentication → parse → replay cache and per-source limit → group commit → 200. Every
  * refusal is a {@link WebhookException} turned into a response by {@link IngestFailures}.
  */
 public final class IngestVerticle extends VerticleBase {
@@ -187,17 +187,22 @@ public final class IngestVerticle extends VerticleBase {
   /** Events of one acknowledged request and what the store made of them. */
   private record Ack(List<EmailEvent> events, PersistResult result) {}
 
-  /** Replay cache → parse → per-source limit → group commit → remember the nonce. */
+  /**
+   * Parse → replay cache and per-source limit → group commit → remember the nonce. A source with
+   * a limit looks its nonce up in the limiter's round trip (one Redis command, not two); a replay
+   * is answered from the cache and not charged.
+   */
   private Future<Ack> store(Sources.Source source, WebhookRequest request) {
     String nonce = source.provider().replayNonce(request);
-    Future<Integer> seen = nonce == null ? Future.succeededFuture() : replays.seen(source.id(), nonce);
-    return seen.compose(previous -> {
+    List<EmailEvent> events = source.provider().parse(request);
+    Future<Integer> replayed = source.rateLimit() != null
+        ? limits.perSource(source, events.size(), nonce == null ? null : ReplayCache.key(source.id(), nonce))
+        : nonce == null ? Future.succeededFuture() : replays.seen(source.id(), nonce);
+    return replayed.compose(previous -> {
       if (previous != null) {
         return Future.succeededFuture(new Ack(List.of(), new PersistResult(0, previous)));
       }
-      List<EmailEvent> events = source.provider().parse(request);
-      return limits.perSource(source, events.size())
-          .compose(v -> persist(events, source.provider().parserVersion()))
+      return persist(events, source.provider().parserVersion())
           .map(result -> {
             if (nonce != null) {
               replays.remember(source.id(), nonce, events.size());

@@ -24,27 +24,31 @@ final class RateLimits {
   }
 
   Future<Void> perIp(String client, Sources.Source source) {
-    return perIp == null ? Future.succeededFuture() : check("ip", client, source, perIp, 1);
+    return perIp == null ? Future.succeededFuture() : check("ip", client, source, perIp, 1, null).mapEmpty();
   }
 
-  Future<Void> perSource(Sources.Source source, int events) {
+  /**
+   * The source's limit, charged {@code events} if it counts events. With {@code replayKey}
+   * ({@link io.emailgateway.ratelimit.ReplayCache#key}), the replay cache is looked up in the same
+   * round trip: the future holds the events an earlier request with that key stored (a replay,
+   * not charged), else null. Only for a source with a limit ({@link Sources.Source#rateLimit}).
+   */
+  Future<Integer> perSource(Sources.Source source, int events, String replayKey) {
     LimitRule rule = source.rateLimit();
-    if (rule == null) {
-      return Future.succeededFuture();
-    }
-    return check("source", source.id(), source, rule, rule.countsEvents() ? Math.max(1, events) : 1);
+    return check("source", source.id(), source, rule, rule.countsEvents() ? Math.max(1, events) : 1, replayKey);
   }
 
   /**
    * 429 with Retry-After — or 503 for an ESP that never retries a 4xx (SNS), since a refusal
    * that the ESP drops would lose events.
    */
-  private Future<Void> check(String scope, String key, Sources.Source source, LimitRule rule, long cost) {
-    return limiter.check(scope, key, rule.window(), cost)
+  private Future<Integer> check(String scope, String key, Sources.Source source, LimitRule rule, long cost,
+      String replayKey) {
+    return limiter.check(scope, key, rule.window(), cost, replayKey)
         .recover(error -> Future.failedFuture(WebhookException.unavailable("rate_limiter_unavailable", 1)))
         .compose(verdict -> {
           if (verdict.allowed()) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(verdict.replayed());
           }
           metrics.rejected(scope, source.id());
           int status = source.provider().retriesClientErrors() ? 429 : 503;

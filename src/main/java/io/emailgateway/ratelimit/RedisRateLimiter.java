@@ -38,30 +38,44 @@ public final class RedisRateLimiter {
     this.metrics = metrics;
   }
 
-  /** The outcome of one check. {@code degraded}: Redis could not answer and the configured policy decided. */
-  public record Verdict(boolean allowed, Duration retryAfter, boolean degraded) {
-    static final Verdict PASS = new Verdict(true, Duration.ZERO, false);
+  /**
+   * The outcome of one check. {@code degraded}: Redis could not answer and the configured policy
+   * decided. {@code replayed}: the events an earlier request with the same replay key stored (the
+   * request is a replay, allowed and not counted), else null.
+   */
+  public record Verdict(boolean allowed, Duration retryAfter, boolean degraded, Integer replayed) {
+    static final Verdict PASS = new Verdict(true, Duration.ZERO, false, null);
   }
 
   /** Counts {@code cost} against the limit of {@code scope}/{@code id} if it fits. */
   public Future<Verdict> check(String scope, String id, SlidingWindow window, long cost) {
+    return check(scope, id, window, cost, null);
+  }
+
+  /**
+   * As {@link #check(String, String, SlidingWindow, long)}, but first, in the same round trip,
+   * looks up {@code replayKey} ({@link ReplayCache#key}; null for none): a request already stored
+   * is a replay, answered from the cache and not counted against the limit.
+   */
+  public Future<Verdict> check(String scope, String id, SlidingWindow window, long cost, String replayKey) {
     long started = System.nanoTime();
     String key = "gw:rl:" + scope + ":" + id;
-    return evalsha(key, window, cost)
-        .recover(error -> isNoScript(error) ? loadScriptIntoRedis().compose(v -> evalsha(key, window, cost))
+    return evalsha(key, replayKey, window, cost)
+        .recover(error -> isNoScript(error) ? loadScriptIntoRedis().compose(v -> evalsha(key, replayKey, window, cost))
             : Future.failedFuture(error))
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .map(reply -> verdict(reply, window, cost))
         .onComplete(result -> metrics.checked(scope, System.nanoTime() - started))
         .recover(error -> {
           metrics.redisError(scope, error);
-          return failOpen ? Future.succeededFuture(new Verdict(true, Duration.ZERO, true)) : Future.failedFuture(error);
+          return failOpen ? Future.succeededFuture(new Verdict(true, Duration.ZERO, true, null)) : Future.failedFuture(error);
         });
   }
 
-  private Future<Response> evalsha(String key, SlidingWindow window, long cost) {
-    return redis.send(Request.cmd(Command.EVALSHA).arg(SCRIPT_SHA).arg(1).arg(key)
-        .arg(window.limit()).arg(window.window().toMillis()).arg(cost));
+  private Future<Response> evalsha(String key, String replayKey, SlidingWindow window, long cost) {
+    Request request = Request.cmd(Command.EVALSHA).arg(SCRIPT_SHA);
+    request = replayKey == null ? request.arg(1).arg(key) : request.arg(2).arg(key).arg(replayKey);
+    return redis.send(request.arg(window.limit()).arg(window.window().toMillis()).arg(cost));
   }
 
   private Future<Void> loadScriptIntoRedis() {
@@ -73,13 +87,17 @@ public final class RedisRateLimiter {
   }
 
   private static Verdict verdict(Response reply, SlidingWindow window, long cost) {
-    if (reply.get(0).toInteger() == 1) {
+    int outcome = reply.get(0).toInteger();
+    if (outcome == 2) {
+      return new Verdict(true, Duration.ZERO, false, reply.get(1).toInteger());
+    }
+    if (outcome == 1) {
       return Verdict.PASS;
     }
     long previous = reply.get(1).toLong();
     long current = reply.get(2).toLong();
     long elapsed = reply.get(3).toLong();
-    return new Verdict(false, window.retryAfter(previous, current, elapsed, cost), false);
+    return new Verdict(false, window.retryAfter(previous, current, elapsed, cost), false, null);
   }
 
   private static String loadScript() {

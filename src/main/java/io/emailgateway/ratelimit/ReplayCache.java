@@ -38,7 +38,8 @@ public final class ReplayCache {
     redis.send(Request.cmd(Command.SET).arg(key(source, nonce)).arg(events).arg("PX").arg(ttl.toMillis()));
   }
 
-  private static String key(String source, String nonce) {
+  /** The Redis key of a nonce; the per-source limiter looks it up too ({@link RedisRateLimiter}). */
+  public static String key(String source, String nonce) {
     return "gw:replay:" + source + ":" + nonce;
   }
 }
