@@ -104,19 +104,7 @@ public final class Gateway {
   }
 
   private Future<Void> connect() {
-    PgConnectOptions connect = PgConnectOptions.fromUri(config.postgresUri())
-        .addProperty("application_name", "email-webhook-gateway")
-        // An ack means durable: never let a server default weaken the commit the 200 waits for.
-        .addProperty("synchronous_commit", "on")
-        // A group commit is one statement: this bounds it on the server, so a slow write fails
-        // (503) instead of committing after the caller has given up.
-        .addProperty("statement_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
-        // A session whose client vanished mid-transaction (a partition: the server never learns the
-        // socket is gone) would keep its row locks for hours, and every retry of the same events
-        // would wait on them until statement_timeout. Group commits pipeline their statements, so a
-        // live one is never idle in its transaction for anywhere near this long.
-        .addProperty("idle_in_transaction_session_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
-        .setCachePreparedStatements(true);
+    PgConnectOptions connect = sessionOptions(config);
     postgresOptions = connect;
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.postgresPoolSize()).setShared(true).setName("gateway-pg")
@@ -138,6 +126,33 @@ public final class Gateway {
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
     return Future.succeededFuture();
+  }
+
+  /**
+   * What every session of the gateway is opened with (group commits, the shared pool, the admin
+   * pool on top of these): the settings its guarantees rest on travel in the startup packet, so
+   * no server or role default can weaken them.
+   */
+  public static PgConnectOptions sessionOptions(GatewayConfig config) {
+    return PgConnectOptions.fromUri(config.postgresUri())
+        .addProperty("application_name", "email-webhook-gateway")
+        // An ack means durable: never let a server default weaken the commit the 200 waits for.
+        .addProperty("synchronous_commit", "on")
+        // A group commit is one statement: this bounds it on the server, so a slow write fails
+        // (503) instead of committing after the caller has given up.
+        .addProperty("statement_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
+        // A session whose client vanished mid-transaction (a partition: the server never learns the
+        // socket is gone) would keep its row locks for hours, and every retry of the same events
+        // would wait on them until statement_timeout. Group commits pipeline their statements, so a
+        // live one is never idle in its transaction for anywhere near this long.
+        .addProperty("idle_in_transaction_session_timeout", Long.toString(config.persist().writeTimeout().toMillis()))
+        // Data pages this session writes out of shared_buffers go to disk every 256 kB, not all at
+        // the next checkpoint's fsync. PostgreSQL's default (0) leaves them in the kernel's page
+        // cache; with small shared_buffers backends write most pages, and the checkpoint's sync
+        // then flushed them all at once, stalling every WAL flush — and so every group commit —
+        // for 0.8-1.4 s every checkpoint (README "What bounds the targets").
+        .addProperty("backend_flush_after", "256kB")
+        .setCachePreparedStatements(true);
   }
 
   /**
