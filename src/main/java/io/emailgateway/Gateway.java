@@ -34,6 +34,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -241,6 +242,14 @@ public final class Gateway {
     long persistTimeout = persist.queueTimeout().plus(persist.writeTimeout()).plusSeconds(5).toMillis();
     return v -> AdminApi.router(v, adminPool, new Reverifier(v, adminPool,
         Sources.create(config.sources(), v, (source, why) -> { }), quarantineMetrics, persistTimeout), config.admin().token());
+  }
+
+  /**
+   * Stops embedded PostgreSQL and Redis now, whatever else is still running: for a shutdown whose
+   * drain failed or ran out of time, so that no server process outlives the gateway. Blocking.
+   */
+  public void stopEmbeddedServices() throws IOException {
+    embedded.close();
   }
 
   /**

@@ -74,6 +74,11 @@ public final class Main {
       LOG.info("shut down cleanly");
     } catch (Exception e) {
       LOG.error("shutdown did not finish cleanly: {}", e.toString());
+      try {
+        gateway.stopEmbeddedServices();
+      } catch (Exception stopFailed) {
+        LOG.error("embedded services did not stop: {}", stopFailed.toString());
+      }
     }
   }
 

@@ -25,7 +25,11 @@ public final class EmbeddedServices implements AutoCloseable {
   public String startPostgres(Path dataDir) throws IOException {
     Path directory = dataDir.resolve("postgres");
     Files.createDirectories(directory.getParent());
-    postgres = EmbeddedPostgres.builder().setDataDirectory(directory.toFile()).setCleanDataDirectory(false).start();
+    // Not the library's own shutdown hook: the JVM runs every hook at once, so it stopped the
+    // server while the gateway's hook was still draining (the requests in flight then got 503).
+    // The gateway stops it after the drain (Gateway.stop), or at once if the drain fails (Main).
+    postgres = EmbeddedPostgres.builder().setDataDirectory(directory.toFile()).setCleanDataDirectory(false)
+        .setRegisterShutdownHook(false).start();
     String uri = "postgresql://postgres@localhost:" + postgres.getPort() + "/email_gateway";
     LOG.warn("EMBEDDED PostgreSQL started on port {} with data in {} — for trying the gateway on one machine, "
         + "NOT for production (fsync is off). Set postgres.uri (GATEWAY_PG_URI) to use a real server.",
@@ -43,13 +47,16 @@ public final class EmbeddedServices implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /** Stops what was started; a second call does nothing. */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (redis != null) {
       redis.stop();
+      redis = null;
     }
     if (postgres != null) {
       postgres.close();
+      postgres = null;
     }
   }
 

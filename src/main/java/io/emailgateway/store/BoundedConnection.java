@@ -8,6 +8,8 @@ import io.vertx.pgclient.PgConnection;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One PostgreSQL connection, used for one piece of work at a time and never trusted longer than
@@ -20,6 +22,7 @@ import java.util.function.Function;
  * given to it while other work runs is pipelined on the same connection.
  */
 public final class BoundedConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(BoundedConnection.class);
   private final Vertx vertx;
   private final PgConnectOptions options;
   private Future<PgConnection> current;
@@ -56,7 +59,11 @@ public final class BoundedConnection {
     if (current == null) {
       Future<PgConnection> connecting = PgConnection.connect(vertx, options);
       current = connecting;
-      connecting.onSuccess(connection -> connection.closeHandler(v -> forget(connecting)));
+      connecting.onSuccess(connection -> connection.closeHandler(v -> forget(connecting))
+          // Without a handler the client prints an idle connection's error (a server shutting
+          // down, an administrator's pg_terminate_backend) to stderr; the next piece of work
+          // connects afresh either way.
+          .exceptionHandler(error -> LOG.warn("PostgreSQL connection lost while idle: {}", error.getMessage())));
     }
     return current;
   }
