@@ -51,7 +51,7 @@ public record HandlerSettings(
             handlers.section("deliverability").integer("metrics_top_pairs", 20, 0, 1000)),
         positive(handlers, "metrics_interval", Duration.ofSeconds(15)),
         positive(handlers.section("forwarding"), "poll_interval", Duration.ofSeconds(1)),
-        handlers.duration("yield_to_ingest_after", Duration.ofMillis(100)));
+        handlers.duration("yield_to_ingest_after", Duration.ofMillis(20)));
   }
 
   private static Suppression suppression(ConfigSection section) {

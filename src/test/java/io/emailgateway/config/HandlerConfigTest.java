@@ -20,6 +20,8 @@ class HandlerConfigTest {
     assertThat(handlers.instances()).isEqualTo(1);
     assertThat(handlers.batchRows()).isEqualTo(16);
     assertThat(handlers.maxBatchEvents()).isEqualTo(5000);
+    // Below the 50 ms ack target: at 100 ms the handlers kept going while commits already lagged.
+    assertThat(handlers.yieldToIngestAfter()).isEqualTo(Duration.ofMillis(20));
     assertThat(handlers.retry()).isEqualTo(new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofMinutes(5)));
     assertThat(handlers.suppression()).isEqualTo(new HandlerSettings.Suppression(true, 3, Duration.ofDays(7)));
     assertThat(handlers.deliverability()).isEqualTo(new HandlerSettings.Deliverability(Duration.ofHours(24), 20));
