@@ -47,15 +47,10 @@ public final class RedisRateLimiter {
     static final Verdict PASS = new Verdict(true, Duration.ZERO, false, null);
   }
 
-  /** Counts {@code cost} against the limit of {@code scope}/{@code id} if it fits. */
-  public Future<Verdict> check(String scope, String id, SlidingWindow window, long cost) {
-    return check(scope, id, window, cost, null);
-  }
-
   /**
-   * As {@link #check(String, String, SlidingWindow, long)}, but first, in the same round trip,
-   * looks up {@code replayKey} ({@link ReplayCache#key}; null for none): a request already stored
-   * is a replay, answered from the cache and not counted against the limit.
+   * Counts {@code cost} against the limit of {@code scope}/{@code id} if it fits. With a
+   * {@code replayKey} ({@link ReplayCache#key}; null for none) it first looks that up, in the same
+   * round trip: a request already stored is a replay, answered from the cache and not counted.
    */
   public Future<Verdict> check(String scope, String id, SlidingWindow window, long cost, String replayKey) {
     long started = System.nanoTime();

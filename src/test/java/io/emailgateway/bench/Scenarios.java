@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class Scenarios implements AutoCloseable {
     this.openRate = Double.parseDouble(o.getOrDefault("open-rate", "NaN"));
     this.poolBytes = Long.parseLong(o.getOrDefault("pool-mb", "1024")) * 1_000_000;
     this.ceilings = Boolean.parseBoolean(o.getOrDefault("ceilings", "true"));
-    this.ceilingConnections = java.util.Arrays.stream(o.getOrDefault("ceiling-connections", "4,32").split(","))
+    this.ceilingConnections = Arrays.stream(o.getOrDefault("ceiling-connections", "4,32").split(","))
         .map(String::trim).map(Integer::valueOf).toList();
     this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
     PgConnectOptions pg = PgConnectOptions.fromUri(o.get("pg"));
@@ -135,7 +136,6 @@ final class Scenarios implements AutoCloseable {
     }
     return best;
   }
-
 
   /**
    * The closed loop's connections, but at most {@code events-in-flight} events outstanding: past

@@ -45,7 +45,7 @@ class RedisBurstIT {
     vertx.runOnContext(v -> {
       List<Future<RedisRateLimiter.Verdict>> checks = new ArrayList<>();
       for (int i = 0; i < MAX_IN_FLIGHT; i++) {
-        checks.add(limiter.check("source", key, window, 1));
+        checks.add(limiter.check("source", key, window, 1, null));
       }
       Future.join(checks).onComplete(done -> all.complete(checks.stream()
           .map(check -> check.succeeded() ? check.result() : null).toList()));

@@ -11,7 +11,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +54,5 @@ class SessionSettingsIT {
         // 32 pages of 8 kB: PostgreSQL's default is 0, no write-back before the checkpoint's fsync.
         "backend_flush_after", "32 8kB",
         "application_name", "email-webhook-gateway"));
-    assertThat(List.copyOf(settings.keySet())).hasSize(5);
   }
 }
