@@ -94,7 +94,7 @@ if [[ ${BENCH_JFR:-0} == 1 ]]; then
 fi
 echo "gateway: database $DB, webhooks on 127.0.0.1:$HTTP_PORT, logs in $WORK/gateway.log" >&2
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-java -Xmx512m ${BENCH_JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar "$JAR" \
+java -Xmx512m -Xlog:gc,safepoint:file="$WORK/gateway-gc.log":utctime,uptime ${BENCH_JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar "$JAR" \
   --config bench/gateway-bench.yaml >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 java -Xmx512m -cp "$CP" io.emailgateway.bench.HttpCeilingServer "$CEILING_PORT" "${BENCH_HTTP_INSTANCES:-2}" \
@@ -115,7 +115,7 @@ done
 curl -sf "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null || { echo "gateway not ready after 120 s" >&2; exit 1; }
 
 set +e
-java -Xmx2g -Xlog:gc:file="$WORK/bench-gc.log" --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
+java -Xmx2g -Xlog:gc:file="$WORK/bench-gc.log":utctime,uptime --add-exports jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED -cp "$CP" \
   io.emailgateway.bench.Bench run --dir "$WORK" --gateway "http://127.0.0.1:$HTTP_PORT" --gateway-pid "$GATEWAY_PID" \
   --management "http://127.0.0.1:$MGMT_PORT" \
   --ceiling "http://127.0.0.1:$CEILING_PORT" --pg "$BENCH_PG_URI" --cert-port "$CERT_PORT" \

@@ -138,7 +138,7 @@ final class LoadGenerator implements AutoCloseable {
     volatile boolean ranOut;
 
     Phase(String url, RequestSource source, boolean checkAck, double seconds) {
-      this.timeline = new Timeline(seconds);
+      this.timeline = new Timeline(seconds, start);
       this.url = url;
       this.source = source;
       this.checkAck = checkAck;

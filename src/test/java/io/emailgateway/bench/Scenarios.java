@@ -22,6 +22,7 @@ final class Scenarios implements AutoCloseable {
 
   private final LoadGenerator load;
   private final GatewayProbe probe;
+  private final DatabaseActivity activity;
   private final DatabaseCeiling dbCeiling;
   private final StoredEvents stored;
   private final ResultTable table = new ResultTable();
@@ -63,6 +64,7 @@ final class Scenarios implements AutoCloseable {
     this.jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
         + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
     this.stored = new StoredEvents(jdbc);
+    this.activity = new DatabaseActivity(jdbc);
     long pid = Long.parseLong(o.get("gateway-pid"));
     this.probe = new GatewayProbe(pid, new CpuMeter(pid, jdbc, "email-webhook-gateway"), o.get("management"));
     this.dbCeiling = new DatabaseCeiling(vertx, o.get("pg"), new CpuMeter(0, jdbc, DatabaseCeiling.APPLICATION_NAME));
@@ -104,11 +106,13 @@ final class Scenarios implements AutoCloseable {
         (int) Math.ceil(Math.max(warmed.requestsPerSecond() * 3, guess) * seconds) + conns * 2);
     settle();
     GatewayProbe.Sampling sampling = probe.start();
+    DatabaseActivity.Recording recording = activity.start();
     PhaseResult closed = load.closed(gatewayUrl, pool, conns, seconds, false, true);
+    List<DatabaseActivity.Sample> samples = recording.stop();
     GatewayProbe.Cost cost = sampling.stop();
     long closedLost = check(workload, base + "-m", pool.size(), closed);
     progress(name, "closed loop", closed);
-    timeline(name + "-closed", closed);
+    timeline(name + "-closed", closed, samples);
     cpu(name, cost, closed);
     return new Closed(closed, cost, pool, warmLost + closedLost);
   }
@@ -226,21 +230,26 @@ final class Scenarios implements AutoCloseable {
         : presign(workload, run, count);
     settle();
     GatewayProbe.Sampling sampling = probe.start();
+    DatabaseActivity.Recording recording = activity.start();
     PhaseResult result = load.open(gateway + "/webhooks/" + workload.source(), source, rate, duration, true);
+    List<DatabaseActivity.Sample> samples = recording.stop();
     GatewayProbe.Cost cost = sampling.stop();
     long missing = check(workload, run, source.size(), result);
     progress(workload.name(), soak ? "soak" : "open loop", result);
-    timeline(workload.name() + (soak ? "-soak" : "-open"), result);
+    timeline(workload.name() + (soak ? "-soak" : "-open"), result, samples);
     cpu(workload.name(), cost, result);
     return new ResultTable.Row(workload.name(), soak ? "open (soak " + Math.round(duration) + " s)" : "open",
         String.format("%.0f req/s", rate), result, cost, new DatabaseCeiling.Result(Double.NaN, Double.NaN), Double.NaN,
         missing);
   }
 
-  /** The phase's latency in 100 ms slots, for finding stalls: {@code <dir>/<phase>.timeline.csv}. */
-  private void timeline(String phase, PhaseResult result) throws IOException {
+  /**
+   * The phase's latency in 100 ms slots with PostgreSQL's activity in each, for finding stalls and
+   * what the commits waited for in them: {@code <dir>/<phase>.timeline.csv}.
+   */
+  private void timeline(String phase, PhaseResult result, List<DatabaseActivity.Sample> samples) throws IOException {
     Path file = dir.resolve(phase + ".timeline.csv");
-    result.timeline().write(file);
+    result.timeline().write(file, samples, phase);
     System.err.printf("%-14s %.0f %% of 100 ms slots had a request slower than 50 ms (%s)%n", phase,
         result.timeline().slowSlotShare() * 100, file);
   }
@@ -306,5 +315,6 @@ final class Scenarios implements AutoCloseable {
   public void close() {
     load.close();
     probe.close();
+    activity.close();
   }
 }
