@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * What a phase costs the gateway: CPU time from {@link CpuMeter}, and heap in use sampled every
  * 250 ms from the JVM's own performance counters (the hsperfdata memory the JDK tools read), for
  * its peak and for the old generation at the start and end of the phase — what stays after young
- * collections, so growth there over a long run is what "not flat" means. Reading those counters
+ * collections, so growth there over a long run is what "not flat" means. Under ZGC (Java 17: not
+ * generational) the one space is read as the old generation: peak and "old" are then the whole heap. Reading those counters
  * costs the gateway nothing, unlike scraping its /metrics (which would be counted in its CPU).
  * The counters are read through {@code sun.jvmstat.monitor} by reflection (javac's {@code --release}
  * refuses to compile against it), so the JVM needs
@@ -69,7 +70,8 @@ final class GatewayProbe implements AutoCloseable {
       double oldUsed = value(old);
       double used = oldUsed;
       for (Object space : young) {
-        used += value(space);
+        double spaceUsed = value(space);
+        used += Double.isNaN(spaceUsed) ? 0 : spaceUsed; // ZGC (Java 17) has one space, counted as the old one
       }
       heapPeak = Math.max(heapPeak, used);
       if (oldFirst < 0) {
