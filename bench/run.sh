@@ -9,8 +9,8 @@
 # at most 3,200 events outstanding, so 4 for batches of 1,000), BENCH_SOAK_SECONDS (300: the
 # heap-flatness run; 0 for none), BENCH_SCENARIOS, BENCH_OPEN (empty: no open-loop phase),
 # BENCH_JFR=1 (flight recording of the gateway into the work directory), BENCH_KEEP_DB=1,
-# BENCH_HANDLERS=false (ingest alone, handlers off), BENCH_GC (the gateway's collector: -XX:+UseZGC, as
-# in the Docker image; -XX:+UseG1GC for the JVM's default), BENCH_JAVA_OPTS (more JVM options for the gateway), BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
+# BENCH_HANDLERS=false (ingest alone, handlers off), BENCH_GC (the gateway's collector, e.g. -XX:+UseZGC;
+# unset: the JVM's default, G1, as in the Docker image), BENCH_JAVA_OPTS (more JVM options for the gateway), BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
 # BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
 # (gateway settings), BENCH_JAR (another build of the gateway, e.g. to compare two commits).
 # Extra arguments go to Bench as they are (e.g. --ceilings false, --ceiling-connections 2,4,32,
@@ -93,8 +93,8 @@ if [[ ${BENCH_JFR:-0} == 1 ]]; then
   JFR_OPTS=("-XX:StartFlightRecording=filename=$WORK/gateway.jfr,settings=profile,dumponexit=true")
 fi
 echo "gateway: database $DB, webhooks on 127.0.0.1:$HTTP_PORT, logs in $WORK/gateway.log" >&2
-# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-java -Xmx512m "${BENCH_GC:--XX:+UseZGC}" -Xlog:gc,safepoint:file="$WORK/gateway-gc.log":utctime,uptime ${BENCH_JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar "$JAR" \
+# shellcheck disable=SC2086 # BENCH_GC and BENCH_JAVA_OPTS are lists of JVM options (or empty)
+java -Xmx512m ${BENCH_GC:-} -Xlog:gc,safepoint:file="$WORK/gateway-gc.log":utctime,uptime ${BENCH_JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar "$JAR" \
   --config bench/gateway-bench.yaml >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 java -Xmx512m -cp "$CP" io.emailgateway.bench.HttpCeilingServer "$CEILING_PORT" "${BENCH_HTTP_INSTANCES:-2}" \

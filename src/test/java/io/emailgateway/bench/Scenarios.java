@@ -210,8 +210,12 @@ final class Scenarios implements AutoCloseable {
     if (closed == null) {
       throw new IllegalArgumentException("soak needs the closed-loop run of " + workload.name() + " first");
     }
+    // Measured with the handlers idle: a concurrent collector (ZGC) counts what is allocated during
+    // and after its cycle as in use, and the handlers catching up allocate tens of MB a second.
+    settle();
     double liveBefore = probe.liveHeapBytes();
     table.add(open(workload, openRate(closed), soakSeconds, true));
+    settle();
     double liveAfter = probe.liveHeapBytes();
     table.liveHeap(liveBefore, liveAfter, soakSeconds);
     System.err.printf("%-14s live heap after a full GC: %.0f MB before the soak, %.0f MB after%n", workload.name(),
