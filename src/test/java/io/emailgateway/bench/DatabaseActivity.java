@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class DatabaseActivity implements AutoCloseable {
   /**
    * One sample. {@code persist*}: backends running the group-commit statement, by what they were
-   * doing; {@code handlers}: backends in any other gateway statement (handler transactions, the
-   * lag monitor, forwarding); {@code checkpointer}: its wait event, empty when idle.
+   * doing; {@code handlers}: the gateway's other backends that are not idle — in a statement or
+   * between two of one transaction (handler transactions, the lag monitor, forwarding);
+   * {@code checkpointer}: its wait event, empty when idle.
    */
   record Sample(long nanos, int persistOnCpu, int persistOnWal, int persistWaitingElse, String elseWait,
       int handlers, String checkpointer, long walBytes) {}
