@@ -253,7 +253,7 @@ final class Scenarios implements AutoCloseable {
    */
   private void timeline(String phase, PhaseResult result, List<DatabaseActivity.Sample> samples) throws IOException {
     Path file = dir.resolve(phase + ".timeline.csv");
-    result.timeline().write(file, samples, phase);
+    result.timeline().write(file, samples, phase).forEach(System.err::println);
     System.err.printf("%-14s %.0f %% of 100 ms slots had a request slower than 50 ms (%s)%n", phase,
         result.timeline().slowSlotShare() * 100, file);
   }

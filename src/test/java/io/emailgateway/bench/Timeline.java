@@ -3,6 +3,8 @@ package io.emailgateway.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -56,12 +58,15 @@ final class Timeline {
   /**
    * One line per slot that sent anything: the latency columns, then the database's activity
    * sampled in that slot (empty when no sample fell in it; counts summed, WAL since the previous
-   * sample). Prints, for the slow slots and the others, how often the group commits were found on
-   * CPU, waiting for the WAL or for something else, and how often a handler statement was running.
+   * sample). Returns the lines to print: when slot 0 began (UTC, for the GC logs), and for the slow
+   * slots and the others, the group commits found per sample on CPU, waiting for the WAL or for
+   * something else, and the share of samples that found a handler statement running.
    */
-  void write(Path file, List<DatabaseActivity.Sample> activity, String phase) throws IOException {
+  List<String> write(Path file, List<DatabaseActivity.Sample> activity, String phase) throws IOException {
     int slots = requests.length();
     DatabaseActivity.Sample[] bySlot = new DatabaseActivity.Sample[slots];
+    int[] samplesIn = new int[slots];
+    int[] withHandler = new int[slots];
     long[] walBytes = new long[slots];
     DatabaseActivity.Sample previous = null;
     for (DatabaseActivity.Sample sample : activity) {
@@ -69,6 +74,8 @@ final class Timeline {
       if (offset >= 0 && offset / SLOT_NANOS < slots) {
         int slot = (int) (offset / SLOT_NANOS);
         bySlot[slot] = bySlot[slot] == null ? sample : sum(bySlot[slot], sample);
+        samplesIn[slot]++;
+        withHandler[slot] += sample.handlers() > 0 ? 1 : 0;
         if (previous != null) {
           walBytes[slot] += sample.walBytes() - previous.walBytes();
         }
@@ -77,7 +84,7 @@ final class Timeline {
     }
     StringBuilder csv = new StringBuilder("second,requests,slowest_ms,over_50_ms,"
         + "commits_on_cpu,commits_on_wal,commits_waiting_else,else_wait,handler_statements,checkpointer,wal_kb\n");
-    long[][] found = new long[2][5]; // [slow?][samples, on cpu, on wal, else, handler running]
+    long[][] found = new long[2][5]; // [slow?][samples, on cpu, on wal, else, samples with a handler running]
     for (int i = 0; i < slots; i++) {
       if (requests.get(i) == 0) {
         continue;
@@ -92,23 +99,26 @@ final class Timeline {
       csv.append(String.format("%d,%d,%d,%s,%d,%s,%d%n", s.persistOnCpu(), s.persistOnWal(), s.persistWaitingElse(),
           s.elseWait(), s.handlers(), s.checkpointer(), walBytes[i] / 1024));
       long[] tally = found[slow.get(i) > 0 ? 1 : 0];
-      tally[0]++;
+      tally[0] += samplesIn[i];
       tally[1] += s.persistOnCpu();
       tally[2] += s.persistOnWal();
       tally[3] += s.persistWaitingElse();
-      tally[4] += s.handlers() > 0 ? 1 : 0;
+      tally[4] += withHandler[i];
     }
     Files.writeString(file, csv);
-    System.err.printf("%-14s slot 0 began at %s (UTC, for the GC logs)%n", phase,
-        java.time.Instant.ofEpochMilli(System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000));
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format("%-14s slot 0 began at %s (UTC, for the GC logs)", phase,
+        Instant.ofEpochMilli(System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000)));
     for (int slowSlots = 1; slowSlots >= 0; slowSlots--) {
       long[] t = found[slowSlots];
       if (t[0] > 0) {
-        System.err.printf("%-14s %s slots (%d sampled): group commits per sample on CPU %.2f, waiting for WAL %.2f,"
-            + " waiting else %.2f; a handler statement running in %.0f %%%n", phase, slowSlots == 1 ? "slow" : "fast",
-            t[0], (double) t[1] / t[0], (double) t[2] / t[0], (double) t[3] / t[0], 100.0 * t[4] / t[0]);
+        lines.add(String.format("%-14s %s slots (%d samples): group commits per sample on CPU %.2f, waiting for WAL %.2f,"
+            + " waiting else %.2f; a handler statement running in %.0f %% of samples", phase,
+            slowSlots == 1 ? "slow" : "fast", t[0], (double) t[1] / t[0], (double) t[2] / t[0], (double) t[3] / t[0],
+            100.0 * t[4] / t[0]));
       }
     }
+    return lines;
   }
 
   private static DatabaseActivity.Sample sum(DatabaseActivity.Sample a, DatabaseActivity.Sample b) {

@@ -27,7 +27,7 @@ class TimelineTest {
         sample(START + 196 * MS, 1, 0, 1, "IO:DataFileRead", 0, "", 1_000_000 + 4096 + 10_240 + 2048 + 1024));
     Path file = dir.resolve("phase.timeline.csv");
 
-    timeline.write(file, samples, "phase");
+    List<String> summary = timeline.write(file, samples, "phase");
 
     assertThat(Files.readAllLines(file)).containsExactly(
         "second,requests,slowest_ms,over_50_ms,commits_on_cpu,commits_on_wal,commits_waiting_else,else_wait,"
@@ -35,6 +35,13 @@ class TimelineTest {
         "0.0,2,80.0,1,2,1,1,LWLock:BufferContent,1,,4",
         "0.1,1,30.0,0,2,2,1,IO:DataFileRead,1,CheckpointWriteDelay,13",
         "0.2,1,5.0,0,,,,,,,");
+    // Slot 0 (slow) holds 1 sample, slot 1 (fast) 3, one of them with a handler running, 2 with none.
+    assertThat(summary).hasSize(3);
+    assertThat(summary.get(0)).startsWith("phase          slot 0 began at ");
+    assertThat(summary.get(1)).isEqualTo("phase          slow slots (1 samples): group commits per sample on CPU 2.00,"
+        + " waiting for WAL 1.00, waiting else 1.00; a handler statement running in 100 % of samples");
+    assertThat(summary.get(2)).isEqualTo("phase          fast slots (3 samples): group commits per sample on CPU 0.67,"
+        + " waiting for WAL 0.67, waiting else 0.33; a handler statement running in 33 % of samples");
   }
 
   @Test
