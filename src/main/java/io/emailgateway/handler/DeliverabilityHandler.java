@@ -1,8 +1,11 @@
 package io.emailgateway.handler;
 
+import io.emailgateway.event.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Hourly delivered / bounced / complained counts per sending domain (from {@code sender}) and
@@ -10,6 +13,8 @@ import io.vertx.sqlclient.Tuple;
  * own hour; {@code deliverability_rates(interval)} turns them into rolling bounce and complaint rates.
  */
 public final class DeliverabilityHandler implements EventHandler {
+  private static final Set<EventType> TYPES = EnumSet.of(EventType.DELIVERED, EventType.BOUNCED, EventType.COMPLAINED);
+
   static final String UPSERT = """
       INSERT INTO deliverability AS d (domain, source, bucket_start, delivered, bounced, complained)
       SELECT sender_domain(e.sender), e.source, date_trunc('hour', e.occurred_at, 'UTC'),
@@ -30,7 +35,8 @@ public final class DeliverabilityHandler implements EventHandler {
   }
 
   @Override
-  public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
-    return tx.preparedQuery(UPSERT).execute(Tuple.of(eventIds)).mapEmpty();
+  public Future<Void> apply(SqlConnection tx, EventBatch batch) {
+    Long[] ids = batch.idsOf(TYPES);
+    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(UPSERT).execute(Tuple.of(ids)).mapEmpty();
   }
 }

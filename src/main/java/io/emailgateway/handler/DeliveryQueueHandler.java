@@ -4,6 +4,7 @@ import io.emailgateway.config.DestinationConfig;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,14 +14,12 @@ import java.util.List;
  * works from that table on its own schedule, so a slow receiver never holds up these handlers.
  */
 public final class DeliveryQueueHandler implements EventHandler {
+  /** The events are those that pass the destination's filters ({@link DestinationConfig#accepts}). */
   static final String ENQUEUE = """
       INSERT INTO deliveries (destination, event_id)
-      SELECT $2, e.id
-        FROM events e
-       WHERE e.id = ANY ($1)
-         AND (cardinality($3::text[]) = 0 OR e.type = ANY ($3::text[]))
-         AND (cardinality($4::text[]) = 0 OR e.source = ANY ($4::text[]))
-       ORDER BY e.id
+      SELECT $2, u.id
+        FROM unnest($1::bigint[]) AS u(id)
+       ORDER BY u.id
       ON CONFLICT (destination, event_id) DO NOTHING""";
 
   private final List<DestinationConfig> destinations;
@@ -35,10 +34,14 @@ public final class DeliveryQueueHandler implements EventHandler {
   }
 
   @Override
-  public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
-    List<Tuple> perDestination = destinations.stream()
-        .map(d -> Tuple.of(eventIds, d.id(), d.types().toArray(String[]::new), d.sources().toArray(String[]::new)))
-        .toList();
+  public Future<Void> apply(SqlConnection tx, EventBatch batch) {
+    List<Tuple> perDestination = new ArrayList<>();
+    for (DestinationConfig destination : destinations) {
+      Long[] ids = batch.idsWhere(destination::accepts);
+      if (ids.length > 0) {
+        perDestination.add(Tuple.of(ids, destination.id()));
+      }
+    }
     return perDestination.isEmpty() ? Future.succeededFuture()
         : tx.preparedQuery(ENQUEUE).executeBatch(perDestination).mapEmpty();
   }

@@ -1,11 +1,16 @@
 package io.emailgateway.handler;
 
+import io.emailgateway.event.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** Opens and clicks per recipient in {@code engagement}, with the first and last of each by event time. */
 public final class EngagementHandler implements EventHandler {
+  private static final Set<EventType> TYPES = EnumSet.of(EventType.OPENED, EventType.CLICKED);
+
   static final String UPSERT = """
       INSERT INTO engagement AS g (recipient, opens, clicks, first_open_at, last_open_at, first_click_at, last_click_at)
       SELECT e.recipient,
@@ -31,7 +36,8 @@ public final class EngagementHandler implements EventHandler {
   }
 
   @Override
-  public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
-    return tx.preparedQuery(UPSERT).execute(Tuple.of(eventIds)).mapEmpty();
+  public Future<Void> apply(SqlConnection tx, EventBatch batch) {
+    Long[] ids = batch.idsOf(TYPES);
+    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(UPSERT).execute(Tuple.of(ids)).mapEmpty();
   }
 }

@@ -14,5 +14,9 @@ public interface EventHandler {
   /** Short name for metrics and logs, e.g. {@code suppression}. */
   String name();
 
-  Future<Void> apply(SqlConnection transaction, Long[] eventIds);
+  /**
+   * Applies this handler to the batch. A handler looks up only the events it acts on
+   * ({@link EventBatch#idsOf}), and runs no statement when there are none.
+   */
+  Future<Void> apply(SqlConnection transaction, EventBatch batch);
 }

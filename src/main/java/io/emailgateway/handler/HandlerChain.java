@@ -35,42 +35,41 @@ final class HandlerChain {
   }
 
   /** Applies the handlers; the result lists the events whose effects were rolled back. */
-  Future<List<FailedEvent>> apply(SqlConnection tx, List<Long> eventIds) {
-    if (eventIds.isEmpty()) {
+  Future<List<FailedEvent>> apply(SqlConnection tx, EventBatch batch) {
+    if (batch.size() == 0) {
       return Future.succeededFuture(List.of());
     }
     return tx.query("SAVEPOINT handlers").execute()
-        .compose(v -> applyAll(tx, eventIds.toArray(Long[]::new)))
+        .compose(v -> applyAll(tx, batch))
         .compose(v -> tx.query("RELEASE SAVEPOINT handlers").execute())
         .map(v -> List.<FailedEvent>of())
-        .recover(error -> isolate(tx, eventIds, error));
+        .recover(error -> isolate(tx, batch, error));
   }
 
-  private Future<List<FailedEvent>> isolate(SqlConnection tx, List<Long> eventIds, Throwable error) {
+  private Future<List<FailedEvent>> isolate(SqlConnection tx, EventBatch batch, Throwable error) {
     if (!attributableToEvents(error)) {
       return Future.failedFuture(error);
     }
     Future<Void> undone = tx.query("ROLLBACK TO SAVEPOINT handlers; RELEASE SAVEPOINT handlers").execute().mapEmpty();
-    if (eventIds.size() == 1) {
-      return undone.map(v -> List.of(new FailedEvent(eventIds.get(0), describe(error))));
+    if (batch.size() == 1) {
+      return undone.map(v -> List.of(new FailedEvent(batch.onlyId(), describe(error))));
     }
-    List<Long> first = eventIds.subList(0, eventIds.size() / 2);
-    List<Long> second = eventIds.subList(eventIds.size() / 2, eventIds.size());
-    return undone.compose(v -> apply(tx, first))
-        .compose(failedFirst -> apply(tx, second).map(failedSecond -> concat(failedFirst, failedSecond)));
+    List<EventBatch> halves = batch.halves();
+    return undone.compose(v -> apply(tx, halves.get(0)))
+        .compose(failedFirst -> apply(tx, halves.get(1)).map(failedSecond -> concat(failedFirst, failedSecond)));
   }
 
-  private Future<Void> applyAll(SqlConnection tx, Long[] eventIds) {
+  private Future<Void> applyAll(SqlConnection tx, EventBatch batch) {
     Future<Void> chain = Future.succeededFuture();
     for (EventHandler handler : handlers) {
-      chain = chain.compose(v -> timed(handler, tx, eventIds));
+      chain = chain.compose(v -> timed(handler, tx, batch));
     }
     return chain;
   }
 
-  private Future<Void> timed(EventHandler handler, SqlConnection tx, Long[] eventIds) {
+  private Future<Void> timed(EventHandler handler, SqlConnection tx, EventBatch batch) {
     long started = System.nanoTime();
-    return handler.apply(tx, eventIds).onSuccess(v -> metrics.handlerApplied(handler.name(), System.nanoTime() - started));
+    return handler.apply(tx, batch).onSuccess(v -> metrics.handlerApplied(handler.name(), System.nanoTime() - started));
   }
 
   static boolean attributableToEvents(Throwable error) {

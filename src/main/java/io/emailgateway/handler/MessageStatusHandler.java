@@ -1,8 +1,11 @@
 package io.emailgateway.handler;
 
+import io.emailgateway.event.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Current status per (message_id, recipient) in {@code messages}; the full timeline is the view
@@ -14,6 +17,9 @@ import io.vertx.sqlclient.Tuple;
  * {@code subscribed} and {@code unknown} say nothing about a message and are skipped.
  */
 public final class MessageStatusHandler implements EventHandler {
+  /** The types {@code message_status_rank} ranks; the statement itself still skips the unranked. */
+  private static final Set<EventType> RANKED = EnumSet.complementOf(EnumSet.of(EventType.SUBSCRIBED, EventType.UNKNOWN));
+
   private static final String NEWER =
       "(excluded.status_rank, excluded.status_at, excluded.status_event_id) > (m.status_rank, m.status_at, m.status_event_id)";
 
@@ -51,7 +57,8 @@ public final class MessageStatusHandler implements EventHandler {
   }
 
   @Override
-  public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
-    return tx.preparedQuery(UPSERT).execute(Tuple.of(eventIds)).mapEmpty();
+  public Future<Void> apply(SqlConnection tx, EventBatch batch) {
+    Long[] ids = batch.idsOf(RANKED);
+    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(UPSERT).execute(Tuple.of(ids)).mapEmpty();
   }
 }

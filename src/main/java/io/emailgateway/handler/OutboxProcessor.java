@@ -66,7 +66,8 @@ public final class OutboxProcessor {
 
   private Future<Outcome> handle(SqlConnection conn, Claim claim) {
     List<Long> events = new ArrayList<>(claim.attemptsByEvent().keySet());
-    return chain.apply(conn, events)
+    return EventBatch.read(conn, events)
+        .compose(batch -> chain.apply(conn, batch))
         .compose(failed -> reschedule(conn, claim, failed))
         .compose(rescheduled -> conn.preparedQuery(OutboxSql.DELETE)
             .execute(Tuple.of(claim.rowIds().toArray(Long[]::new)))

@@ -1,9 +1,12 @@
 package io.emailgateway.handler;
 
 import io.emailgateway.config.HandlerSettings;
+import io.emailgateway.event.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The suppression list ({@code suppressions}). Suppressing at once: a hard bounce (or a bounce of
@@ -14,6 +17,11 @@ import io.vertx.sqlclient.Tuple;
  * unsubscribe; complaints and bounces are never lifted by an event.
  */
 public final class SuppressionHandler implements EventHandler {
+  private static final Set<EventType> SUPPRESSING =
+      EnumSet.of(EventType.BOUNCED, EventType.COMPLAINED, EventType.UNSUBSCRIBED, EventType.REJECTED);
+  private static final Set<EventType> LIFTING = EnumSet.of(EventType.SUBSCRIBED);
+  private static final Set<EventType> BOUNCES = EnumSet.of(EventType.BOUNCED);
+
   /** Each entry remembers the earliest event that caused it, and its source. */
   static final String SUPPRESS = """
       INSERT INTO suppressions AS s (address, scope, reason, first_seen_at, last_seen_at, count, source, event_id)
@@ -138,14 +146,30 @@ public final class SuppressionHandler implements EventHandler {
   }
 
   @Override
-  public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
-    Tuple ids = Tuple.of(eventIds, scope);
-    return tx.preparedQuery(SUPPRESS).execute(ids)
-        .compose(r -> tx.preparedQuery(LIFT).execute(ids))
-        .compose(r -> tx.preparedQuery(LOCK_SOFT_BOUNCED_ADDRESSES).execute(ids))
+  public Future<Void> apply(SqlConnection tx, EventBatch batch) {
+    return suppress(tx, batch.idsOf(SUPPRESSING))
+        .compose(v -> lift(tx, batch.idsOf(LIFTING)))
+        .compose(v -> countSoftBounces(tx, batch.idsOf(BOUNCES)));
+  }
+
+  private Future<Void> suppress(SqlConnection tx, Long[] ids) {
+    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(SUPPRESS).execute(Tuple.of(ids, scope)).mapEmpty();
+  }
+
+  private Future<Void> lift(SqlConnection tx, Long[] ids) {
+    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(LIFT).execute(Tuple.of(ids, scope)).mapEmpty();
+  }
+
+  /** The statements themselves pick the soft ones among the bounces. */
+  private Future<Void> countSoftBounces(SqlConnection tx, Long[] bounces) {
+    if (bounces.length == 0) {
+      return Future.succeededFuture();
+    }
+    Tuple ids = Tuple.of(bounces, scope);
+    return tx.preparedQuery(LOCK_SOFT_BOUNCED_ADDRESSES).execute(ids)
         .compose(r -> tx.preparedQuery(RECORD_SOFT_BOUNCES).execute(ids))
         .compose(r -> tx.preparedQuery(SUPPRESS_SOFT_BOUNCES)
-            .execute(Tuple.of(eventIds, scope, softBounceThreshold, softBounceWindowMillis)))
+            .execute(Tuple.of(bounces, scope, softBounceThreshold, softBounceWindowMillis)))
         .mapEmpty();
   }
 }

@@ -11,11 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * How fast one handler verticle works through a backlog (not a test): stores {@code batches}
  * committed batches of {@code events} realistic events each (one outbox row per batch, as group
- * commit writes them), then times draining them with the default handler settings.
+ * commit writes them), then times draining them with the default handler settings, and reads the
+ * CPU its PostgreSQL backends spent meanwhile (from /proc: PostgreSQL on this machine).
  * <pre>
  * GATEWAY_PG_URI=postgresql://postgres@127.0.0.1:5432/postgres \
  * java -cp target/test-classes:target/classes:$(cat cp.txt) io.emailgateway.bench.HandlerThroughput [batches=200] [events=250]
@@ -39,11 +42,23 @@ public final class HandlerThroughput {
         kit.store(events.toArray(EmailEvent[]::new));
       }
       OutboxProcessor processor = kit.processor(HandlerTestKit.defaults());
+      // The kit's pool and store keep Vert.x's default application name; only the pool works during the drain.
+      CpuMeter postgres = new CpuMeter(0, Scenarios.jdbcUrl(kit.db.uri()), "vertx-pg-client");
+      CpuMeter.Split before = postgres.read();
       long started = System.nanoTime();
       int handled = kit.drain(processor);
       double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("%d events in %d batches handled in %.2f s: %.0f events/s%n", handled, batches, seconds,
-          handled / seconds);
+      double postgresSeconds = postgres.read().minus(before).postgres();
+      System.out.printf("%d events in %d batches handled in %.2f s: %.0f events/s, PostgreSQL CPU %.1f µs/event%n",
+          handled, batches, seconds, handled / seconds, postgresSeconds * 1e6 / handled);
+      StringBuilder perHandler = new StringBuilder("wall time per event by handler (µs):");
+      for (Timer timer : kit.registry.find("gateway.handler.duration").timers()) {
+        perHandler.append(String.format(" %s %.1f", timer.getId().getTag("handler"),
+            timer.totalTime(TimeUnit.MICROSECONDS) / handled));
+      }
+      Timer batch = kit.registry.find("gateway.handler.batch.duration").timer();
+      System.out.println(perHandler + String.format("; whole transactions %.1f",
+          batch == null ? Double.NaN : batch.totalTime(TimeUnit.MICROSECONDS) / handled));
     }
   }
 

@@ -60,9 +60,7 @@ final class Scenarios implements AutoCloseable {
     this.ceilingConnections = Arrays.stream(o.getOrDefault("ceiling-connections", "4,32").split(","))
         .map(String::trim).map(Integer::valueOf).toList();
     this.load = new LoadGenerator(vertx, Math.max(connections, MAX_OPEN_CONNECTIONS), 2);
-    PgConnectOptions pg = PgConnectOptions.fromUri(o.get("pg"));
-    this.jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
-        + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
+    this.jdbc = jdbcUrl(o.get("pg"));
     this.stored = new StoredEvents(jdbc);
     this.activity = new DatabaseActivity(jdbc);
     long pid = Long.parseLong(o.get("gateway-pid"));
@@ -320,5 +318,12 @@ final class Scenarios implements AutoCloseable {
     load.close();
     probe.close();
     activity.close();
+  }
+
+  /** The JDBC URL of a {@code postgresql://} URI, for the bench's own plain connections. */
+  static String jdbcUrl(String postgresUri) {
+    PgConnectOptions pg = PgConnectOptions.fromUri(postgresUri);
+    return "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
+        + "?user=" + pg.getUser() + (pg.getPassword() == null ? "" : "&password=" + pg.getPassword());
   }
 }

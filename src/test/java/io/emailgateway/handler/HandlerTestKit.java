@@ -36,7 +36,7 @@ public final class HandlerTestKit implements AutoCloseable {
 
   public final TestDatabase db;
   public final Vertx vertx = Vertx.vertx();
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final HandlerMetrics metrics = new HandlerMetrics(registry);
   public final Pool pool;
   private final EventStore store;

@@ -244,7 +244,7 @@ class OutboxProcessingIT {
     }
 
     @Override
-    public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
+    public Future<Void> apply(SqlConnection tx, EventBatch batch) {
       if (cutNextTime.compareAndSet(true, false)) {
         proxy.cut();
         return tx.query("SELECT 1").execute().mapEmpty();
@@ -261,12 +261,12 @@ class OutboxProcessingIT {
     }
 
     @Override
-    public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
+    public Future<Void> apply(SqlConnection tx, EventBatch batch) {
       if (!poisonArmed.get()) {
         return Future.succeededFuture();
       }
       return tx.preparedQuery("SELECT 1 / (1 - count(*) FILTER (WHERE event_key LIKE 'poison-%'))::int "
-          + "FROM events WHERE id = ANY ($1)").execute(Tuple.of(eventIds)).mapEmpty();
+          + "FROM events WHERE id = ANY ($1)").execute(Tuple.of(batch.ids())).mapEmpty();
     }
   }
 }

@@ -103,9 +103,9 @@ class SharedOutboxIT {
     }
 
     @Override
-    public Future<Void> apply(SqlConnection tx, Long[] eventIds) {
+    public Future<Void> apply(SqlConnection tx, EventBatch batch) {
       return tx.preparedQuery("INSERT INTO handled_log SELECT unnest($1::bigint[]), $2 FROM pg_sleep(0.005)")
-          .execute(Tuple.of(eventIds, instance)).mapEmpty();
+          .execute(Tuple.of(batch.ids(), instance)).mapEmpty();
     }
   }
 }

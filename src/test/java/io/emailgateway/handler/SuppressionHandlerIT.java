@@ -192,7 +192,7 @@ class SuppressionHandlerIT {
       }
 
       @Override
-      public io.vertx.core.Future<Void> apply(io.vertx.sqlclient.SqlConnection tx, Long[] eventIds) {
+      public io.vertx.core.Future<Void> apply(io.vertx.sqlclient.SqlConnection tx, EventBatch batch) {
         return tx.query("SELECT pg_sleep(0.3)").execute().mapEmpty();
       }
     });
