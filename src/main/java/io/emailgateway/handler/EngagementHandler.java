@@ -3,7 +3,6 @@ package io.emailgateway.handler;
 import io.emailgateway.event.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -37,7 +36,6 @@ public final class EngagementHandler implements EventHandler {
 
   @Override
   public Future<Void> apply(SqlConnection tx, EventBatch batch) {
-    Long[] ids = batch.idsOf(TYPES);
-    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(UPSERT).execute(Tuple.of(ids)).mapEmpty();
+    return EventHandler.executeFor(tx, batch.idsOf(TYPES), UPSERT);
   }
 }

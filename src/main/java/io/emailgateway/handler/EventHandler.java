@@ -2,6 +2,7 @@ package io.emailgateway.handler;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 /**
  * One built-in handler: the database effects of a set of stored events, applied with set-based
@@ -19,4 +20,16 @@ public interface EventHandler {
    * ({@link EventBatch#idsOf}), and runs no statement when there are none.
    */
   Future<Void> apply(SqlConnection transaction, EventBatch batch);
+
+  /** Runs {@code sql} with the event ids as {@code $1} (then {@code more}), or nothing when there are none. */
+  static Future<Void> executeFor(SqlConnection transaction, Long[] eventIds, String sql, Object... more) {
+    if (eventIds.length == 0) {
+      return Future.succeededFuture();
+    }
+    Tuple parameters = Tuple.tuple().addValue(eventIds);
+    for (Object value : more) {
+      parameters.addValue(value);
+    }
+    return transaction.preparedQuery(sql).execute(parameters).mapEmpty();
+  }
 }

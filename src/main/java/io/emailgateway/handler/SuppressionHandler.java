@@ -147,17 +147,9 @@ public final class SuppressionHandler implements EventHandler {
 
   @Override
   public Future<Void> apply(SqlConnection tx, EventBatch batch) {
-    return suppress(tx, batch.idsOf(SUPPRESSING))
-        .compose(v -> lift(tx, batch.idsOf(LIFTING)))
+    return EventHandler.executeFor(tx, batch.idsOf(SUPPRESSING), SUPPRESS, scope)
+        .compose(v -> EventHandler.executeFor(tx, batch.idsOf(LIFTING), LIFT, scope))
         .compose(v -> countSoftBounces(tx, batch.idsOf(BOUNCES)));
-  }
-
-  private Future<Void> suppress(SqlConnection tx, Long[] ids) {
-    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(SUPPRESS).execute(Tuple.of(ids, scope)).mapEmpty();
-  }
-
-  private Future<Void> lift(SqlConnection tx, Long[] ids) {
-    return ids.length == 0 ? Future.succeededFuture() : tx.preparedQuery(LIFT).execute(Tuple.of(ids, scope)).mapEmpty();
   }
 
   /** The statements themselves pick the soft ones among the bounces. */
