@@ -39,9 +39,18 @@ final class OutboxSql {
    * still empty cannot be a sequential scan: every statement here selects by key, and a
    * connection outlives the table's growth (with autovacuum off, no ANALYZE ever invalidates it).
    * {@code SET LOCAL}: the pool's other users keep the session's settings.
+   *
+   * <p>The COMMIT does not wait for its WAL flush ({@code synchronous_commit = off}): a handler
+   * transaction is derived work, and what makes it exactly-once is that its effects and the
+   * deletion of its outbox rows commit together — which an asynchronous commit keeps. If the
+   * server crashes within the WAL writer's delay of such a commit, the whole transaction is lost
+   * with its delete, the outbox rows are back after recovery, and the handlers do them once
+   * again. The HTTP forwarder cannot act on a lost one: leasing a delivery commits synchronously,
+   * which flushes every commit record written before it. Without this every handler transaction
+   * added a flush of its own to the WAL that the ESPs' group commits wait on.
    */
   static String begin(long statementTimeoutMillis) {
     return "BEGIN; SET LOCAL statement_timeout = " + statementTimeoutMillis
-        + "; SET LOCAL plan_cache_mode = auto; SET LOCAL enable_seqscan = off";
+        + "; SET LOCAL plan_cache_mode = auto; SET LOCAL enable_seqscan = off; SET LOCAL synchronous_commit = off";
   }
 }

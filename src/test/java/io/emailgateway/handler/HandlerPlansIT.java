@@ -13,11 +13,14 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
  * twice what running the statements did), and none of those plans reads {@code events}
  * sequentially — not even in a session that cached them while the table was empty and kept them
  * while it grew (the benchmark's handlers once fell to 900 events/s that way: autovacuum was off,
- * so no ANALYZE ever invalidated the plans).
+ * so no ANALYZE ever invalidated the plans). And their COMMIT does not wait for its WAL flush,
+ * a setting that ends with the transaction.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandlerPlansIT {
@@ -72,10 +76,41 @@ class HandlerPlansIT {
         .isEqualTo(9);
   }
 
+  /** Events of types every handler statement acts on, so that each of them runs and caches its plan. */
   private void handleTwoEvents(OutboxProcessor processor, String recipient) {
     kit.store(of(EventType.OPENED, recipient + "@example.com", minutes(1)),
-        of(EventType.DELIVERED, recipient + "@example.com", minutes(1)));
-    assertThat(await(processor.processOnce()).events()).isEqualTo(2);
+        of(EventType.DELIVERED, recipient + "@example.com", minutes(1)),
+        HandlerTestKit.softBounce(recipient + "@example.com", minutes(2)),
+        of(EventType.SUBSCRIBED, recipient + "@example.com", minutes(3)));
+    assertThat(await(processor.processOnce()).events()).isEqualTo(4);
+  }
+
+  @Test
+  void handlerTransactionsCommitWithoutWaitingForTheirWalFlushAndLeaveTheSessionAsItWas() {
+    HandlerSettings settings = HandlerTestKit.defaults();
+    AtomicReference<String> inTransaction = new AtomicReference<>();
+    List<EventHandler> handlers = new ArrayList<>(HandlersVerticle.builtIn(settings, List.of()));
+    handlers.add(new EventHandler() {
+      @Override
+      public String name() {
+        return "settings";
+      }
+
+      @Override
+      public Future<Void> apply(SqlConnection tx, EventBatch batch) {
+        return tx.query("SELECT current_setting('synchronous_commit')").execute()
+            .onSuccess(rows -> inTransaction.set(rows.iterator().next().getString(0))).mapEmpty();
+      }
+    });
+    OutboxProcessor processor = new OutboxProcessor(oneSession, handlers, settings, kit.metrics);
+
+    handleTwoEvents(processor, "async");
+
+    assertThat(inTransaction.get()).isEqualTo("off");
+    assertThat(await(oneSession.query("SHOW synchronous_commit").execute()).iterator().next().getString(0))
+        .as("the session afterwards").isEqualTo("on");
+    assertThat(kit.db.count("SELECT opens FROM engagement WHERE recipient = 'async@example.com'"))
+        .as("the transaction committed").isEqualTo(1);
   }
 
   /** Rows that need no handling (no outbox row names them): the table grows, and no ANALYZE comes. */
