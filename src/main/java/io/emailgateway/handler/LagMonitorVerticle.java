@@ -1,9 +1,9 @@
 package io.emailgateway.handler;
 
 import io.emailgateway.config.HandlerSettings;
+import io.emailgateway.metrics.LabeledGauge;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,8 +11,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +64,12 @@ public final class LagMonitorVerticle extends VerticleBase {
   private volatile double outboxRetrying;
   private volatile double outboxOldestAge;
   private volatile double deadEvents;
-  private MultiGauge pending;
-  private MultiGauge deadDeliveries;
-  private MultiGauge pendingAge;
-  private MultiGauge deliverabilityEvents;
-  private MultiGauge bounceRate;
-  private MultiGauge complaintRate;
+  private LabeledGauge pending;
+  private LabeledGauge deadDeliveries;
+  private LabeledGauge pendingAge;
+  private LabeledGauge deliverabilityEvents;
+  private LabeledGauge bounceRate;
+  private LabeledGauge complaintRate;
   private long timer;
   private boolean refreshing;
 
@@ -99,16 +99,16 @@ public final class LagMonitorVerticle extends VerticleBase {
     gauge("gateway.outbox.oldest.age", "Age of the oldest outbox row: how far the handlers lag", m -> m.outboxOldestAge,
         "seconds");
     gauge("gateway.handler.dead.events", "Events parked after handlers.max_attempts failures", m -> m.deadEvents, null);
-    pending = MultiGauge.builder("gateway.forward.pending").description("Deliveries waiting to be sent").register(registry);
-    deadDeliveries = MultiGauge.builder("gateway.forward.dead").description("Dead-lettered deliveries").register(registry);
-    pendingAge = MultiGauge.builder("gateway.forward.oldest.pending.age").baseUnit("seconds")
-        .description("Age of the oldest pending delivery").register(registry);
-    deliverabilityEvents = MultiGauge.builder("gateway.deliverability.events")
-        .description("Delivered, bounced and complained events in the metrics window").register(registry);
-    bounceRate = MultiGauge.builder("gateway.deliverability.bounce.rate")
-        .description("bounced / (delivered + bounced) in the metrics window").register(registry);
-    complaintRate = MultiGauge.builder("gateway.deliverability.complaint.rate")
-        .description("complained / delivered in the metrics window").register(registry);
+    pending = new LabeledGauge(registry, "gateway.forward.pending", "Deliveries waiting to be sent", null);
+    deadDeliveries = new LabeledGauge(registry, "gateway.forward.dead", "Dead-lettered deliveries", null);
+    pendingAge = new LabeledGauge(registry, "gateway.forward.oldest.pending.age", "Age of the oldest pending delivery",
+        "seconds");
+    deliverabilityEvents = new LabeledGauge(registry, "gateway.deliverability.events",
+        "Delivered, bounced and complained events in the metrics window", null);
+    bounceRate = new LabeledGauge(registry, "gateway.deliverability.bounce.rate",
+        "bounced / (delivered + bounced) in the metrics window", null);
+    complaintRate = new LabeledGauge(registry, "gateway.deliverability.complaint.rate",
+        "complained / delivered in the metrics window", null);
   }
 
   private void gauge(String name, String description, java.util.function.ToDoubleFunction<LagMonitorVerticle> value,
@@ -141,37 +141,37 @@ public final class LagMonitorVerticle extends VerticleBase {
   }
 
   private void deliveries(RowSet<Row> rows) {
-    List<MultiGauge.Row<?>> pendingRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> deadRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> ageRows = new ArrayList<>();
+    Map<Tags, Double> pendingRows = new HashMap<>();
+    Map<Tags, Double> deadRows = new HashMap<>();
+    Map<Tags, Double> ageRows = new HashMap<>();
     for (Row row : rows) {
       Tags tags = Tags.of("destination", row.getString("destination"));
-      pendingRows.add(MultiGauge.Row.of(tags, row.getLong("pending")));
-      deadRows.add(MultiGauge.Row.of(tags, row.getLong("dead")));
-      ageRows.add(MultiGauge.Row.of(tags, row.getDouble("oldest_age")));
+      pendingRows.put(tags, row.getLong("pending").doubleValue());
+      deadRows.put(tags, row.getLong("dead").doubleValue());
+      ageRows.put(tags, row.getDouble("oldest_age"));
     }
-    pending.register(pendingRows, true);
-    deadDeliveries.register(deadRows, true);
-    pendingAge.register(ageRows, true);
+    pending.set(pendingRows);
+    deadDeliveries.set(deadRows);
+    pendingAge.set(ageRows);
   }
 
   private void deliverability(RowSet<Row> rows) {
-    List<MultiGauge.Row<?>> events = new ArrayList<>();
-    List<MultiGauge.Row<?>> bounces = new ArrayList<>();
-    List<MultiGauge.Row<?>> complaints = new ArrayList<>();
+    Map<Tags, Double> events = new HashMap<>();
+    Map<Tags, Double> bounces = new HashMap<>();
+    Map<Tags, Double> complaints = new HashMap<>();
     for (Row row : rows) {
       Tags pair = Tags.of("domain", row.getString("domain"), "source", row.getString("source"));
       long delivered = row.getLong("delivered");
       long bounced = row.getLong("bounced");
       long complained = row.getLong("complained");
-      events.add(MultiGauge.Row.of(pair.and("type", "delivered"), delivered));
-      events.add(MultiGauge.Row.of(pair.and("type", "bounced"), bounced));
-      events.add(MultiGauge.Row.of(pair.and("type", "complained"), complained));
-      bounces.add(MultiGauge.Row.of(pair, delivered + bounced == 0 ? 0.0 : (double) bounced / (delivered + bounced)));
-      complaints.add(MultiGauge.Row.of(pair, delivered == 0 ? 0.0 : (double) complained / delivered));
+      events.put(pair.and("type", "delivered"), (double) delivered);
+      events.put(pair.and("type", "bounced"), (double) bounced);
+      events.put(pair.and("type", "complained"), (double) complained);
+      bounces.put(pair, delivered + bounced == 0 ? 0.0 : (double) bounced / (delivered + bounced));
+      complaints.put(pair, delivered == 0 ? 0.0 : (double) complained / delivered);
     }
-    deliverabilityEvents.register(events, true);
-    bounceRate.register(bounces, true);
-    complaintRate.register(complaints, true);
+    deliverabilityEvents.set(events);
+    bounceRate.set(bounces);
+    complaintRate.set(complaints);
   }
 }
