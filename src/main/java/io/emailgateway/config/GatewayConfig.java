@@ -29,7 +29,18 @@ public record GatewayConfig(
    * the headers — so a sender that trickles bytes cannot hold a connection or a slot for ever.
    */
   public record HttpSettings(String host, int port, int managementPort, long maxBodyBytes, int maxInFlight,
-      long maxInFlightBytes, int instances, Duration requestTimeout) {}
+      long maxInFlightBytes, int instances, Duration requestTimeout) {
+    /**
+     * One port for both listeners would not fail: Vert.x shares a port between servers and hands
+     * each connection to one of them in turn, so webhooks and {@code /metrics} would each answer
+     * 404 on some connections.
+     */
+    public HttpSettings {
+      if (port != 0 && port == managementPort) {
+        throw ConfigException.invalid("http.management_port", "must differ from http.port (" + port + ")");
+      }
+    }
+  }
 
   /**
    * Limits that keep bursts and floods from hurting the gateway: the per-IP limit (null = none),

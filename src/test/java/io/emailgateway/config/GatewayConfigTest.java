@@ -31,6 +31,15 @@ class GatewayConfigTest {
   }
 
   @Test
+  void webhooksAndManagementOnOnePortAreRefused() {
+    JsonObject json = new JsonObject().put("http", new JsonObject().put("port", 9000).put("management_port", 9000));
+    assertThatThrownBy(() -> GatewayConfig.from(json)).isInstanceOf(ConfigException.class)
+        .hasMessage("invalid configuration: http.management_port: must differ from http.port (9000)");
+    assertThat(GatewayConfig.from(new JsonObject().put("http", new JsonObject().put("port", 0).put("management_port", 0)))
+        .http().managementPort()).as("0: each listener gets its own ephemeral port").isZero();
+  }
+
+  @Test
   void sourceWithoutProviderNamesTheKey() {
     JsonObject json = new JsonObject().put("sources", new JsonArray().add(new JsonObject().put("id", "a").put("provider", "x"))
         .add(new JsonObject().put("id", "b")));

@@ -50,8 +50,9 @@ final class GatewayProcess implements AutoCloseable {
       throw new IllegalStateException(JAR + " is missing: the fault suites run in the integration-test phase, after "
           + "package (mvn verify), or build it first with mvn -o package -DskipTests");
     }
-    int port = TestGateway.freePort();
-    int managementPort = TestGateway.freePort();
+    int[] ports = TestGateway.freePorts(2);
+    int port = ports[0];
+    int managementPort = ports[1];
     JsonObject full = new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port).put("management_port", managementPort)
             .put("instances", 2))

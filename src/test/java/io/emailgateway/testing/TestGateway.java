@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real gateway (real verticles, real listeners on free ports) for one test class. */
@@ -33,8 +35,9 @@ public final class TestGateway implements AutoCloseable {
 
   /** Starts a gateway on {@code postgresUri} and the test Redis with these sources and extra settings. */
   public static TestGateway start(String postgresUri, JsonArray sources, JsonObject overrides) {
-    int port = freePort();
-    int managementPort = freePort();
+    int[] ports = freePorts(2);
+    int port = ports[0];
+    int managementPort = ports[1];
     JsonObject config = new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port).put("management_port", managementPort)
             .put("instances", 2))
@@ -79,6 +82,31 @@ public final class TestGateway implements AutoCloseable {
     // vertx.close() from the test thread, not from a callback on one of the event loops it shuts down.
     gateway.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * {@code n} distinct free ports: the sockets stay open until all are chosen (two calls of
+   * {@link #freePort} in a row can return the same port — it happened, and the webhooks and the
+   * management listener of a test gateway then shared one port).
+   */
+  public static int[] freePorts(int n) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        sockets.add(new ServerSocket(0));
+      }
+      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // closing a listening socket that was never used
+        }
+      }
+    }
   }
 
   public static int freePort() {
