@@ -5,6 +5,7 @@ import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.handler.HandlerTestKit;
 import io.emailgateway.handler.OutboxProcessor;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * How fast one handler verticle works through a backlog (not a test): stores {@code batches}
