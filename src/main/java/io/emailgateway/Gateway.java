@@ -36,9 +36,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,12 +196,12 @@ public final class Gateway {
     RateLimitMetrics rateLimitMetrics = new RateLimitMetrics(registry, config.protection().failOpen());
     QuarantineMetrics quarantineMetrics = new QuarantineMetrics(registry);
     QuarantineWriter quarantine = new QuarantineWriter(pool, config.admin().quarantine(), quarantineMetrics);
-    // Each persist verticle and the readiness checks have a connection of their own, given up when
-    // PostgreSQL stops answering (BoundedConnection); the pool is for everything else.
-    return vertx.deployVerticle(() -> new PersistVerticle(
-            new EventStore(new BoundedConnection(vertx, postgresOptions), config.persist().writeTimeout()),
-            config.persist(), metrics, pressure),
-            new DeploymentOptions().setInstances(config.persist().instances()))
+    // Each group-commit store and the readiness checks have a connection of their own, given up
+    // when PostgreSQL stops answering (BoundedConnection); the pool is for everything else.
+    List<EventStore> stores = IntStream.range(0, config.persist().instances())
+        .mapToObj(i -> new EventStore(new BoundedConnection(vertx, postgresOptions), config.persist().writeTimeout()))
+        .toList();
+    return vertx.deployVerticle(new PersistVerticle(stores, config.persist(), metrics, pressure))
         .compose(id -> {
           persistDeployment = id;
           return config.handlers().enabled()
@@ -254,8 +256,8 @@ public final class Gateway {
 
   /**
    * Clean shutdown: readiness goes down, the ingest listeners stop accepting and finish the
-   * requests in flight (whose replies wait for their COMMIT), the persist verticles drain their
-   * queues, then pools and embedded services close.
+   * requests in flight (whose replies wait for their COMMIT), the persist verticle drains its
+   * queue, then pools and embedded services close.
    */
   public Future<Void> stop() {
     draining = true;

@@ -55,7 +55,8 @@ public record GatewayConfig(
    * waited longer than {@code queueTimeout} for its turn is refused (503) rather than written
    * late; a group commit slower than {@code writeTimeout} is cancelled by PostgreSQL.
    */
-  public record PersistSettings(int instances, int maxBatchEvents, Duration queueTimeout, Duration writeTimeout) {}
+  public record PersistSettings(int instances, int parallelMinEvents, int maxBatchEvents, Duration queueTimeout,
+      Duration writeTimeout) {}
 
   public static GatewayConfig from(JsonObject json) {
     ConfigSection root = new ConfigSection(json, "");
@@ -76,6 +77,7 @@ public record GatewayConfig(
         postgres.integer("pool_size", 8, 1, 512),
         new PersistSettings(
             persist.integer("instances", 2, 1, 64),
+            persist.integer("parallel_min_events", 100, 1, 100_000),
             persist.integer("max_batch_events", 5000, 1, 100_000),
             persist.duration("queue_timeout", Duration.ofSeconds(5)),
             persist.duration("write_timeout", Duration.ofSeconds(10))),

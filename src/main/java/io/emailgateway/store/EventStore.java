@@ -18,10 +18,10 @@ import java.util.function.Function;
  * outbox row naming the new event ids and commits them together (see {@link Sql#INSERT_EVENTS}):
  * either every event of every request in the batch is committed or none is. The sessions carry
  * {@code statement_timeout = persist.write_timeout} and {@code synchronous_commit = on}. Each
- * persist verticle has its own store on its own {@link BoundedConnection}, so a server that stops
+ * store of the persist verticle is on its own {@link BoundedConnection}, so a server that stops
  * answering costs one batch a 503, not the verticle.
  */
-public final class EventStore {
+public final class EventStore implements BatchWriter {
   /** Past statement_timeout, the time a COMMIT's answer may still take before the connection is given up. */
   private static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
 
@@ -34,6 +34,7 @@ public final class EventStore {
     this.writeTimeout = writeTimeout;
   }
 
+  @Override
   public Future<Void> close() {
     return connection.close();
   }
@@ -42,6 +43,7 @@ public final class EventStore {
    * The outcome per request, in the order of {@code batch}. The future completes when PostgreSQL
    * reports the statement's implicit transaction committed (ReadyForQuery after Sync), not before.
    */
+  @Override
   public Future<List<PersistResult>> insert(List<PersistRequest> batch) {
     List<EmailEvent> events = new ArrayList<>();
     List<Integer> parserVersions = new ArrayList<>();

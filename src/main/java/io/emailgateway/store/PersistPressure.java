@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How far behind the persist path is: the age of the oldest request any persist verticle holds
+ * How far behind the persist path is: the age of the oldest request the persist verticle holds
  * (queued or in its transaction). The ingest verticles read it to shed load early — a 503 with
  * Retry-After before reading the body — when the database is slower than the arrival rate,
  * rather than accepting work that would time out later. A stuck database keeps the age growing,
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PersistPressure {
   private final List<AtomicLong> slots = new CopyOnWriteArrayList<>();
 
-  /** A slot for one persist verticle: the enqueue time (System.nanoTime) of its oldest request, 0 if idle. */
+  /** A slot for one persist verticle (one today): the enqueue time (System.nanoTime) of its oldest request, 0 if idle. */
   AtomicLong register() {
     AtomicLong slot = new AtomicLong();
     slots.add(slot);

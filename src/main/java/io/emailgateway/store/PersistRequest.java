@@ -4,7 +4,7 @@ import io.emailgateway.event.EmailEvent;
 import java.util.List;
 
 /**
- * The events of one webhook request, handed to a persist verticle over the event bus (local codec,
+ * The events of one webhook request, handed to the persist verticle over the event bus (local codec,
  * no copy), with the version of the provider's parser that produced them (stored with each event,
  * so a re-parse knows what produced a row).
  */

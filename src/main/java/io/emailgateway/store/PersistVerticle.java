@@ -11,33 +11,42 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit. While one transaction is in flight, arriving requests queue; when it finishes,
- * everything queued (up to {@code max_batch_events}) goes into the next transaction, and each
- * request gets its reply only after that transaction's COMMIT. So the database sees one INSERT
- * per round trip however many requests arrive, and an ack always means durable.
- * A request that waited longer than {@code queue_timeout} is refused (503) without being
+ * Group commit. Requests queue while transactions are in flight; a store that is free takes
+ * everything queued (up to {@code max_batch_events}) into its next transaction, and each request
+ * gets its reply only after that transaction's COMMIT. So the database sees one INSERT per round
+ * trip however many requests arrive, and an ack always means durable.
+ *
+ * <p>The stores ({@code persist.instances}, each on its own connection) share one queue. The
+ * first transaction goes in flight whenever anything waits; one beside it only once at least
+ * {@code persist.parallel_min_events} events wait. A second writer pays off when batches are
+ * large (two backends insert while one flushes the WAL); for single-event requests it would
+ * split a handful of events across two commits, each paying the commit's cost for half of them.
+ *
+ * <p>A request that waited longer than {@code queue_timeout} is refused (503) without being
  * written, so a request the gateway answered 503 is never stored behind the caller's back.
  */
 public final class PersistVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistVerticle.class);
 
-  private final EventStore store;
+  private final List<Writer> writers;
   private final PersistSettings settings;
   private final GatewayMetrics metrics;
   private final PersistPressure pressure;
   private final ArrayDeque<Message<PersistRequest>> queue = new ArrayDeque<>();
-  private java.util.concurrent.atomic.AtomicLong oldest;
-  private long inFlightSince;
+  private int queuedEvents;
+  private int busy;
+  private AtomicLong oldest;
   private MessageConsumer<PersistRequest> consumer;
-  private boolean writing;
   private Promise<Void> drained;
 
-  public PersistVerticle(EventStore store, PersistSettings settings, GatewayMetrics metrics, PersistPressure pressure) {
-    this.store = store;
+  /** One writer per store; each store is used by one transaction at a time. */
+  public PersistVerticle(List<? extends BatchWriter> stores, PersistSettings settings, GatewayMetrics metrics, PersistPressure pressure) {
+    this.writers = stores.stream().map(Writer::new).toList();
     this.settings = settings;
     this.metrics = metrics;
     this.pressure = pressure;
@@ -50,40 +59,53 @@ public final class PersistVerticle extends VerticleBase {
     return consumer.completion();
   }
 
+  /** Stops taking requests, finishes every queued and in-flight one, then closes the connections. */
   @Override
   public Future<?> stop() {
     drained = Promise.promise();
-    if (!writing) {
-      drained.complete();
-    }
-    return consumer.unregister().compose(v -> drained.future()).onComplete(v -> pressure.unregister(oldest))
-        .compose(v -> store.close());
+    return consumer.unregister()
+        .compose(v -> {
+          dispatch();
+          return drained.future();
+        })
+        .onComplete(v -> pressure.unregister(oldest))
+        .compose(v -> Future.join(writers.stream().map(writer -> writer.store.close()).toList()))
+        .mapEmpty();
   }
 
   private void enqueue(Message<PersistRequest> message) {
     queue.add(message);
+    queuedEvents += message.body().events().size();
+    dispatch();
+  }
+
+  /** Starts a transaction on each free writer the queue justifies (see the class comment). */
+  private void dispatch() {
+    for (Writer writer : writers) {
+      if (queue.isEmpty() || busy > 0 && queuedEvents < settings.parallelMinEvents()) {
+        break;
+      }
+      if (!writer.writing) {
+        List<Message<PersistRequest>> batch = takeBatch();
+        if (!batch.isEmpty()) {
+          write(writer, batch);
+        }
+      }
+    }
     publishOldest();
-    if (!writing) {
-      writeNextBatch();
+    if (drained != null && busy == 0 && queue.isEmpty()) {
+      drained.tryComplete();
     }
   }
 
-  private void writeNextBatch() {
-    List<Message<PersistRequest>> batch = takeBatch();
-    inFlightSince = batch.isEmpty() ? 0 : batch.get(0).body().enqueuedAtNanos();
-    publishOldest();
-    if (batch.isEmpty()) {
-      writing = false;
-      if (drained != null) {
-        drained.tryComplete();
-      }
-      return;
-    }
-    writing = true;
+  private void write(Writer writer, List<Message<PersistRequest>> batch) {
+    busy++;
+    writer.writing = true;
+    writer.inFlightSince = batch.get(0).body().enqueuedAtNanos();
     long started = System.nanoTime();
     List<PersistRequest> requests = batch.stream().map(Message::body).toList();
     int events = requests.stream().mapToInt(r -> r.events().size()).sum();
-    store.insert(requests)
+    writer.store.insert(requests)
         .onSuccess(results -> {
           metrics.batchCommitted(batch.size(), events, Duration.ofNanos(System.nanoTime() - started));
           for (int i = 0; i < batch.size(); i++) {
@@ -96,11 +118,21 @@ public final class PersistVerticle extends VerticleBase {
           metrics.persistFailure("write_failed");
           batch.forEach(message -> message.fail(503, "store unavailable"));
         })
-        .onComplete(done -> writeNextBatch());
+        .onComplete(done -> {
+          busy--;
+          writer.writing = false;
+          dispatch();
+        });
   }
 
+  /** The enqueue time of the oldest request held, queued or in a transaction; 0 when idle. */
   private void publishOldest() {
-    long since = inFlightSince != 0 ? inFlightSince : queue.isEmpty() ? 0 : queue.peek().body().enqueuedAtNanos();
+    long since = queue.isEmpty() ? 0 : queue.peek().body().enqueuedAtNanos();
+    for (Writer writer : writers) {
+      if (writer.writing && (since == 0 || writer.inFlightSince - since < 0)) {
+        since = writer.inFlightSince;
+      }
+    }
     oldest.set(since);
   }
 
@@ -116,7 +148,8 @@ public final class PersistVerticle extends VerticleBase {
         break;
       }
       queue.poll();
-      if (next.body().enqueuedAtNanos() < deadline) {
+      queuedEvents -= size;
+      if (next.body().enqueuedAtNanos() - deadline < 0) {
         metrics.persistFailure("queue_timeout");
         next.fail(503, "queued too long");
         continue;
@@ -125,5 +158,16 @@ public final class PersistVerticle extends VerticleBase {
       events += size;
     }
     return batch;
+  }
+
+  /** A store, whether a transaction is in flight on it, and the enqueue time of that transaction's oldest request. */
+  private static final class Writer {
+    private final BatchWriter store;
+    private boolean writing;
+    private long inFlightSince;
+
+    Writer(BatchWriter store) {
+      this.store = store;
+    }
   }
 }

@@ -13,7 +13,7 @@ final class Sql {
    * when nothing is new). PostgreSQL arrays cannot nest, so the JSON columns travel as JSON text
    * and each event's tags as a text-array literal ({@link TextArrays}), turned back by a cast — a
    * per-row jsonb subquery cost the server more. Rows are inserted in key order so that two group commits with overlapping keys (an
-   * ESP retry racing its original on another persist verticle) take their index locks in the same
+   * ESP retry racing its original in the other transaction in flight) take their index locks in the same
    * order and wait for each other instead of deadlocking.
    */
   static final String INSERT_EVENTS = """

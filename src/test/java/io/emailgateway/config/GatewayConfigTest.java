@@ -20,6 +20,8 @@ class GatewayConfigTest {
     assertThat(config.embeddedPostgres()).isTrue();
     assertThat(config.embeddedRedis()).isTrue();
     assertThat(config.persist().writeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.persist().instances()).isEqualTo(2);
+    assertThat(config.persist().parallelMinEvents()).isEqualTo(100);
     assertThat(config.sources()).isEmpty();
   }
 
