@@ -51,7 +51,9 @@ public record GatewayConfig(
       Duration replayTtl, Duration shedAfter) {}
 
   /**
-   * The group commit: at most {@code maxBatchEvents} events per transaction; a request that
+   * The group commit: at most {@code instances} transactions in flight, each on its own
+   * connection, a second one only once {@code parallelMinEvents} events wait; at most
+   * {@code maxBatchEvents} events per transaction; a request that
    * waited longer than {@code queueTimeout} for its turn is refused (503) rather than written
    * late; a group commit slower than {@code writeTimeout} is cancelled by PostgreSQL.
    */
