@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The stores ({@code persist.instances}, each on its own connection) share one queue. The
  * first transaction goes in flight whenever anything waits; one beside it only once at least
- * {@code persist.parallel_min_events} events wait. A second writer pays off when batches are
+ * {@code persist.parallel_min_events} events wait (or a full batch, when {@code max_batch_events}
+ * is the smaller). A second writer pays off when batches are
  * large (two backends insert while one flushes the WAL); for single-event requests it would
  * split a handful of events across two commits, each paying the commit's cost for half of them.
  *
@@ -37,6 +38,7 @@ public final class PersistVerticle extends VerticleBase {
   private final PersistSettings settings;
   private final GatewayMetrics metrics;
   private final PersistPressure pressure;
+  private final int parallelMinEvents;
   private final ArrayDeque<Message<PersistRequest>> queue = new ArrayDeque<>();
   private int queuedEvents;
   private int busy;
@@ -50,6 +52,7 @@ public final class PersistVerticle extends VerticleBase {
     this.settings = settings;
     this.metrics = metrics;
     this.pressure = pressure;
+    this.parallelMinEvents = Math.min(settings.parallelMinEvents(), settings.maxBatchEvents());
   }
 
   @Override
@@ -82,7 +85,7 @@ public final class PersistVerticle extends VerticleBase {
   /** Starts a transaction on each free writer the queue justifies (see the class comment). */
   private void dispatch() {
     for (Writer writer : writers) {
-      if (queue.isEmpty() || busy > 0 && queuedEvents < settings.parallelMinEvents()) {
+      if (queue.isEmpty() || busy > 0 && queuedEvents < parallelMinEvents) {
         break;
       }
       if (!writer.writing) {

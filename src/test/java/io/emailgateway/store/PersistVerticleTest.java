@@ -120,6 +120,27 @@ class PersistVerticleTest {
   }
 
   @Test
+  void aFullBatchWaitingStartsASecondTransactionWhenMaxBatchEventsIsBelowTheThreshold() throws Exception {
+    vertx.undeploy(deployment).await(5, TimeUnit.SECONDS);
+    List<RecordingWriter> small = List.of(new RecordingWriter(), new RecordingWriter());
+    PersistSettings settings = new PersistSettings(2, 100, 5, Duration.ofSeconds(5), Duration.ofSeconds(5));
+    vertx.deployVerticle(new PersistVerticle(small, settings, new GatewayMetrics(new SimpleMeterRegistry()),
+        new PersistPressure())).await(5, TimeUnit.SECONDS);
+    send(1);
+    awaitBatches(small.get(0), 1);
+    for (int i = 0; i < 4; i++) {
+      send(1);
+    }
+    Thread.sleep(100);
+    assertThat(small.get(1).batches).as("4 events wait, fewer than a full batch of 5").isEmpty();
+    send(1);
+
+    awaitBatches(small.get(1), 1);
+    assertThat(small.get(1).batches.get(0).batch()).hasSize(5);
+    small.forEach(writer -> writer.commit(0));
+  }
+
+  @Test
   void aFailedTransactionAnswers503AndTheNextBatchStillGoes() throws Exception {
     send(1);
     awaitBatches(0, 1);
@@ -165,9 +186,13 @@ class PersistVerticleTest {
   }
 
   private void awaitBatches(int writer, int count) throws InterruptedException {
+    awaitBatches(writers.get(writer), count);
+  }
+
+  private static void awaitBatches(RecordingWriter writer, int count) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 5_000;
-    while (writers.get(writer).batches.size() < count) {
-      assertThat(System.currentTimeMillis()).as("writer %d to start batch %d", writer, count).isLessThan(deadline);
+    while (writer.batches.size() < count) {
+      assertThat(System.currentTimeMillis()).as("a writer to start batch %d", count).isLessThan(deadline);
       Thread.sleep(5);
     }
   }
