@@ -11,7 +11,7 @@
 # BENCH_JFR=1 (flight recording of the gateway into the work directory), BENCH_KEEP_DB=1,
 # BENCH_HANDLERS=false (ingest alone, handlers off), BENCH_GC (the gateway's collector, e.g. -XX:+UseZGC;
 # unset: the JVM's default, G1, as in the Docker image), BENCH_JAVA_OPTS (more JVM options for the gateway), BENCH_PG_BASE_URI (postgresql://postgres@127.0.0.1:5432), BENCH_REDIS_URI (redis://127.0.0.1:6379),
-# BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
+# BENCH_HTTP_INSTANCES / BENCH_PERSIST_INSTANCES / BENCH_PARALLEL_MIN_EVENTS / BENCH_PG_POOL_SIZE / BENCH_MAX_BATCH_EVENTS
 # (gateway settings), BENCH_JAR (another build of the gateway, e.g. to compare two commits).
 # Extra arguments go to Bench as they are (e.g. --ceilings false, --ceiling-connections 2,4,32,
 # --events-in-flight 6400, --open-rate 200:
