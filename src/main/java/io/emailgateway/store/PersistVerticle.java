@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +40,6 @@ public final class PersistVerticle extends VerticleBase {
   private final int parallelMinEvents;
   private final ArrayDeque<Message<PersistRequest>> queue = new ArrayDeque<>();
   private int queuedEvents;
-  private int busy;
-  private AtomicLong oldest;
   private MessageConsumer<PersistRequest> consumer;
   private Promise<Void> drained;
 
@@ -57,7 +54,6 @@ public final class PersistVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    oldest = pressure.register();
     consumer = vertx.eventBus().localConsumer(Addresses.EVENTS_PERSIST, this::enqueue);
     return consumer.completion();
   }
@@ -71,7 +67,6 @@ public final class PersistVerticle extends VerticleBase {
           dispatch();
           return drained.future();
         })
-        .onComplete(v -> pressure.unregister(oldest))
         .compose(v -> Future.join(writers.stream().map(writer -> writer.store.close()).toList()))
         .mapEmpty();
   }
@@ -85,7 +80,7 @@ public final class PersistVerticle extends VerticleBase {
   /** Starts a transaction on each free writer the queue justifies (see the class comment). */
   private void dispatch() {
     for (Writer writer : writers) {
-      if (queue.isEmpty() || busy > 0 && queuedEvents < parallelMinEvents) {
+      if (queue.isEmpty() || anyWriting() && queuedEvents < parallelMinEvents) {
         break;
       }
       if (!writer.writing) {
@@ -96,13 +91,12 @@ public final class PersistVerticle extends VerticleBase {
       }
     }
     publishOldest();
-    if (drained != null && busy == 0 && queue.isEmpty()) {
+    if (drained != null && !anyWriting() && queue.isEmpty()) {
       drained.tryComplete();
     }
   }
 
   private void write(Writer writer, List<Message<PersistRequest>> batch) {
-    busy++;
     writer.writing = true;
     writer.inFlightSince = batch.get(0).body().enqueuedAtNanos();
     long started = System.nanoTime();
@@ -122,7 +116,6 @@ public final class PersistVerticle extends VerticleBase {
           batch.forEach(message -> message.fail(503, "store unavailable"));
         })
         .onComplete(done -> {
-          busy--;
           writer.writing = false;
           dispatch();
         });
@@ -136,7 +129,16 @@ public final class PersistVerticle extends VerticleBase {
         since = writer.inFlightSince;
       }
     }
-    oldest.set(since);
+    pressure.holdingSince(since);
+  }
+
+  private boolean anyWriting() {
+    for (Writer writer : writers) {
+      if (writer.writing) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Queued requests up to the event cap (at least one, whatever its size); stale ones are refused. */
