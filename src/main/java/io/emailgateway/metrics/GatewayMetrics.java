@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,6 +36,7 @@ public final class GatewayMetrics {
   private final DistributionSummary batchEvents;
   private final DistributionSummary batchRequests;
   private final Timer persistDuration;
+  private final Timer persistQueueWait;
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -47,6 +49,9 @@ public final class GatewayMetrics {
         .description("Webhook requests acknowledged by one group commit").publishPercentileHistogram()
         .maximumExpectedValue(10_000.0).register(registry);
     persistDuration = Timer.builder("gateway.persist.duration").description("One group commit, BEGIN to COMMIT")
+        .publishPercentileHistogram().register(registry);
+    persistQueueWait = Timer.builder("gateway.persist.queue.wait")
+        .description("A request's wait from its hand-off to the persist verticle until the group commit that stores it begins")
         .publishPercentileHistogram().register(registry);
     PERSIST_FAILURE_REASONS.forEach(this::persistFailureCounter);
   }
@@ -126,6 +131,15 @@ public final class GatewayMetrics {
   public void authFailure(String source, String provider, String reason) {
     Counter.builder("gateway.auth.failures").description("Requests refused with 401, by failed check")
         .tags("source", source, "provider", provider, "reason", reason).register(registry).increment();
+  }
+
+  /**
+   * How long a request waited for a free writer (and the hand-off to the persist verticle): with
+   * {@code gateway.persist.duration} and {@code gateway.ack.latency}, it tells a slow commit from a
+   * queue behind busy commits from time spent before the hand-off.
+   */
+  public void persistQueued(long waitedNanos) {
+    persistQueueWait.record(waitedNanos, TimeUnit.NANOSECONDS);
   }
 
   public void batchCommitted(int requests, int events, Duration duration) {

@@ -101,6 +101,7 @@ public final class PersistVerticle extends VerticleBase {
     writer.inFlightSince = batch.get(0).body().enqueuedAtNanos();
     long started = System.nanoTime();
     List<PersistRequest> requests = batch.stream().map(Message::body).toList();
+    requests.forEach(request -> metrics.persistQueued(started - request.enqueuedAtNanos()));
     int events = requests.stream().mapToInt(r -> r.events().size()).sum();
     writer.store.insert(requests)
         .onSuccess(results -> {

@@ -10,11 +10,15 @@ import java.time.Duration;
  * The gateway's group commits so far, from its own {@code /metrics}: how many, and how many
  * requests and events they wrote. Read just before and after a phase (outside its CPU window),
  * the difference says how many requests each commit carried — what the database's cost per event
- * depends on — and how long the commits took and how long the gateway itself took to answer
- * (its {@code gateway_ack_latency}), which tells a slow commit from a wait before or after it.
+ * depends on — and how long the commits took, how long requests waited for a free writer
+ * ({@code gateway_persist_queue_wait}) and how long the gateway itself took to answer (its
+ * {@code gateway_ack_latency}): a slow commit, a queue behind busy commits and time spent before
+ * the hand-off to the persist verticle each show in a different one.
  */
-record GroupCommits(double commits, double requests, double events, Buckets commitSeconds, Buckets ackSeconds) {
-  static final GroupCommits UNKNOWN = new GroupCommits(Double.NaN, Double.NaN, Double.NaN, Buckets.NONE, Buckets.NONE);
+record GroupCommits(double commits, double requests, double events, Buckets commitSeconds, Buckets queueSeconds,
+    Buckets ackSeconds) {
+  static final GroupCommits UNKNOWN = new GroupCommits(Double.NaN, Double.NaN, Double.NaN, Buckets.NONE, Buckets.NONE,
+      Buckets.NONE);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   static GroupCommits read(String managementUrl) {
@@ -36,7 +40,8 @@ record GroupCommits(double commits, double requests, double events, Buckets comm
   static GroupCommits from(String text) {
     return new GroupCommits(value(text, "gateway_persist_batch_events_count"),
         value(text, "gateway_persist_batch_requests_sum"), value(text, "gateway_persist_batch_events_sum"),
-        Buckets.read(text, "gateway_persist_duration_seconds"), Buckets.read(text, "gateway_ack_latency_seconds"));
+        Buckets.read(text, "gateway_persist_duration_seconds"), Buckets.read(text, "gateway_persist_queue_wait_seconds"),
+        Buckets.read(text, "gateway_ack_latency_seconds"));
   }
 
   /** The sum of every series of {@code name} (Prometheus text format). */
@@ -55,7 +60,7 @@ record GroupCommits(double commits, double requests, double events, Buckets comm
 
   GroupCommits minus(GroupCommits before) {
     return new GroupCommits(commits - before.commits, requests - before.requests, events - before.events,
-        commitSeconds.minus(before.commitSeconds), ackSeconds.minus(before.ackSeconds));
+        commitSeconds.minus(before.commitSeconds), queueSeconds.minus(before.queueSeconds), ackSeconds.minus(before.ackSeconds));
   }
 
   double requestsPerCommit() {

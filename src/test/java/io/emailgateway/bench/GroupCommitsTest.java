@@ -18,8 +18,8 @@ class GroupCommitsTest {
     assertThat(GroupCommits.value(text, "gateway_persist_batch_events_count")).isEqualTo(10.0);
     assertThat(GroupCommits.value(text, "gateway_persist_batch_events_sum")).isEqualTo(1500.0);
     assertThat(GroupCommits.value(text, "gateway_missing")).isNaN();
-    GroupCommits phase = new GroupCommits(10, 30, 1500, Buckets.NONE, Buckets.NONE)
-        .minus(new GroupCommits(4, 6, 300, Buckets.NONE, Buckets.NONE));
+    GroupCommits phase = new GroupCommits(10, 30, 1500, Buckets.NONE, Buckets.NONE, Buckets.NONE)
+        .minus(new GroupCommits(4, 6, 300, Buckets.NONE, Buckets.NONE, Buckets.NONE));
     assertThat(phase.requestsPerCommit()).isEqualTo(4.0);
     assertThat(phase.eventsPerCommit()).isEqualTo(200.0);
   }
@@ -45,5 +45,23 @@ class GroupCommitsTest {
     assertThat(phase.quantile(0.9)).isEqualTo(0.1);
     assertThat(phase.quantile(0.99)).isInfinite();
     assertThat(Buckets.NONE.quantile(0.5)).isNaN();
+  }
+
+  @Test
+  void theCommitTheWaitForAWriterAndTheAckAreReadFromTheirOwnHistograms() {
+    String text = """
+        gateway_persist_duration_seconds_bucket{le="0.001",} 10.0
+        gateway_persist_duration_seconds_bucket{le="+Inf",} 10.0
+        gateway_persist_queue_wait_seconds_bucket{le="0.001",} 0.0
+        gateway_persist_queue_wait_seconds_bucket{le="0.05",} 10.0
+        gateway_persist_queue_wait_seconds_bucket{le="+Inf",} 10.0
+        gateway_ack_latency_seconds_bucket{source="a",le="0.05",} 0.0
+        gateway_ack_latency_seconds_bucket{source="a",le="0.1",} 10.0
+        gateway_ack_latency_seconds_bucket{source="a",le="+Inf",} 10.0
+        """;
+    GroupCommits read = GroupCommits.from(text);
+    assertThat(read.commitSeconds().quantile(0.5)).isEqualTo(0.001);
+    assertThat(read.queueSeconds().quantile(0.5)).isEqualTo(0.05);
+    assertThat(read.ackSeconds().quantile(0.5)).isEqualTo(0.1);
   }
 }

@@ -318,9 +318,11 @@ final class Scenarios implements AutoCloseable {
     GroupCommits commits = cost.commits();
     if (!Double.isNaN(commits.commits())) {
       System.err.printf("%-14s group commits: %,.0f, each %.1f requests and %.0f events on average; commit p50 ≤ %s ms,"
-          + " p99 ≤ %s ms; the gateway's own ack latency p50 ≤ %s ms, p99 ≤ %s ms%n", name,
+          + " p99 ≤ %s ms; wait for a writer p50 ≤ %s ms, p99 ≤ %s ms; the gateway's own ack latency p50 ≤ %s ms,"
+          + " p99 ≤ %s ms%n", name,
           commits.commits(), commits.requestsPerCommit(), commits.eventsPerCommit(),
           millis(commits.commitSeconds().quantile(0.5)), millis(commits.commitSeconds().quantile(0.99)),
+          millis(commits.queueSeconds().quantile(0.5)), millis(commits.queueSeconds().quantile(0.99)),
           millis(commits.ackSeconds().quantile(0.5)), millis(commits.ackSeconds().quantile(0.99)));
     }
   }

@@ -6,6 +6,7 @@ import io.emailgateway.config.GatewayConfig.PersistSettings;
 import io.emailgateway.event.EmailEvent;
 import io.emailgateway.event.EventType;
 import io.emailgateway.metrics.GatewayMetrics;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -37,6 +38,7 @@ class PersistVerticleTest {
   private Vertx vertx;
   private final List<RecordingWriter> writers = List.of(new RecordingWriter(), new RecordingWriter());
   private final List<AsyncResult<PersistResult>> replies = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private String deployment;
 
   @BeforeEach
@@ -45,7 +47,7 @@ class PersistVerticleTest {
     vertx.eventBus().registerDefaultCodec(PersistRequest.class, new LocalCodec<>(PersistRequest.class));
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
     PersistSettings settings = new PersistSettings(2, PARALLEL_MIN_EVENTS, 50, Duration.ofSeconds(5), Duration.ofSeconds(5));
-    deployment = vertx.deployVerticle(new PersistVerticle(writers, settings, new GatewayMetrics(new SimpleMeterRegistry()),
+    deployment = vertx.deployVerticle(new PersistVerticle(writers, settings, new GatewayMetrics(registry),
         new PersistPressure())).await(5, TimeUnit.SECONDS);
   }
 
@@ -81,6 +83,25 @@ class PersistVerticleTest {
     assertThat(writers.get(1).batches).isEmpty();
     writers.get(0).commit(1);
     awaitReplies(4);
+  }
+
+  @Test
+  void eachRequestsWaitForItsTransactionIsRecorded() throws Exception {
+    send(1);
+    awaitBatches(0, 1);
+    send(1);
+    Thread.sleep(150);
+    writers.get(0).commit(0);
+    awaitBatches(0, 2);
+
+    Timer wait = registry.get("gateway.persist.queue.wait").timer();
+    assertThat(wait.count()).isEqualTo(2);
+    assertThat(wait.max(TimeUnit.MILLISECONDS)).as("the second request waited behind the first transaction")
+        .isGreaterThanOrEqualTo(150);
+    assertThat(wait.totalTime(TimeUnit.MILLISECONDS) - wait.max(TimeUnit.MILLISECONDS)).as("the first went at once")
+        .isLessThan(150);
+    writers.get(0).commit(1);
+    awaitReplies(2);
   }
 
   @Test
