@@ -100,9 +100,15 @@ public final class PersistVerticle extends VerticleBase {
     writer.writing = true;
     writer.inFlightSince = batch.get(0).body().enqueuedAtNanos();
     long started = System.nanoTime();
-    List<PersistRequest> requests = batch.stream().map(Message::body).toList();
-    requests.forEach(request -> metrics.persistQueued(started - request.enqueuedAtNanos()));
-    int events = requests.stream().mapToInt(r -> r.events().size()).sum();
+    List<PersistRequest> requests = new ArrayList<>(batch.size());
+    int eventCount = 0;
+    for (Message<PersistRequest> message : batch) {
+      PersistRequest request = message.body();
+      requests.add(request);
+      eventCount += request.events().size();
+      metrics.persistQueued(started - request.enqueuedAtNanos());
+    }
+    int events = eventCount;
     writer.store.insert(requests)
         .onSuccess(results -> {
           metrics.batchCommitted(batch.size(), events, Duration.ofNanos(System.nanoTime() - started));
