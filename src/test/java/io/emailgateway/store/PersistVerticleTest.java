@@ -39,6 +39,7 @@ class PersistVerticleTest {
   private final List<RecordingWriter> writers = List.of(new RecordingWriter(), new RecordingWriter());
   private final List<AsyncResult<PersistResult>> replies = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final PersistPressure pressure = new PersistPressure();
   private String deployment;
 
   @BeforeEach
@@ -48,7 +49,7 @@ class PersistVerticleTest {
     vertx.eventBus().registerDefaultCodec(PersistResult.class, new LocalCodec<>(PersistResult.class));
     PersistSettings settings = new PersistSettings(2, PARALLEL_MIN_EVENTS, 50, Duration.ofSeconds(5), Duration.ofSeconds(5));
     deployment = vertx.deployVerticle(new PersistVerticle(writers, settings, new GatewayMetrics(registry),
-        new PersistPressure())).await(5, TimeUnit.SECONDS);
+        pressure)).await(5, TimeUnit.SECONDS);
   }
 
   /** Commits whatever a test left in flight or queued, so the drain on undeploy can finish. */
@@ -102,6 +103,30 @@ class PersistVerticleTest {
         .isLessThan(150);
     writers.get(0).commit(1);
     awaitReplies(2);
+  }
+
+  @Test
+  void thePressureIsTheAgeOfTheOldestRequestHeldInFlightOrQueuedAndZeroWhenIdle() throws Exception {
+    assertThat(pressure.oldestWait()).isZero();
+    send(1);
+    awaitBatches(0, 1);
+    Thread.sleep(200);
+    send(1);
+    Thread.sleep(50);
+    assertThat(pressure.oldestWait()).as("the request in flight, not the newer one queued")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(250));
+
+    writers.get(0).commit(0);
+    awaitBatches(0, 2);
+    awaitReplies(1);
+    assertThat(pressure.oldestWait()).as("the queued one, now in flight").isLessThan(Duration.ofMillis(250));
+    writers.get(0).commit(1);
+    awaitReplies(2);
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (!pressure.oldestWait().isZero()) {
+      assertThat(System.currentTimeMillis()).as("idle again").isLessThan(deadline);
+      Thread.sleep(5);
+    }
   }
 
   @Test
